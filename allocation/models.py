@@ -1,0 +1,134 @@
+"""Housing stock, offers, allocation meetings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Application
+
+
+class UnitQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser or user.has_perm("allocation.view_unit"):
+            return self.all()
+        return self.none()
+
+    def in_stock_on(self, day: dt.date):
+        return self.filter(in_stock_from__lte=day).filter(Q(in_stock_until__isnull=True) | Q(in_stock_until__gte=day))
+
+
+@pghistory.track()
+class Unit(models.Model):
+    class UnitType(models.TextChoices):
+        FLAT = "flat", _("Flat")
+        SMALL_HOUSE = "small_house", _("Small house")
+        TERRACED = "terraced", _("Terraced house")
+        CARE_HOME = "care_home", _("Care home")
+
+    class Ownership(models.TextChoices):
+        OWNED = "owned", _("Owned by the municipality")
+        LEASED = "leased", _("Leased by the municipality")
+        PRIVATE_ALLOCATION_RIGHT = "private_allocation_right", _("Private, with allocation right")
+
+    class Status(models.TextChoices):
+        FREE = "free", _("Free")
+        OFFERED = "offered", _("Offered")
+        LET = "let", _("Let")
+        MAINTENANCE = "maintenance", _("Under maintenance")
+
+    ref = models.CharField(_("reference"), max_length=40, unique=True)
+    address = models.CharField(_("address"), max_length=200)
+    matrikkel = models.CharField(_("cadastre number (matrikkel)"), max_length=40, null=True, blank=True)
+    unit_type = models.CharField(_("type"), max_length=20, choices=UnitType.choices)
+    ownership = models.CharField(_("ownership"), max_length=30, choices=Ownership.choices)
+    bedrooms = models.PositiveSmallIntegerField(_("bedrooms"))
+    area_m2 = models.PositiveSmallIntegerField(_("area (m²)"))
+    floor = models.SmallIntegerField(_("floor"))
+    lift = models.BooleanField(_("lift"), default=False)
+    wheelchair_accessible = models.BooleanField(_("wheelchair accessible"), default=False)
+    target_group = models.CharField(
+        _("target group"), max_length=20, choices=Application.TargetGroup.choices, default="ordinary"
+    )
+    fire_sprinkler = models.BooleanField(_("sprinkler"), default=False)
+    fire_alarm_connected = models.BooleanField(_("connected fire alarm"), default=False)
+    monthly_rent = models.PositiveIntegerField(_("monthly rent (NOK)"))
+    in_stock_from = models.DateField(_("in stock from"))
+    in_stock_until = models.DateField(_("in stock until"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.FREE)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["ref"]
+        permissions = [("make_offer", "Can make and answer offers")]
+
+    def __str__(self):
+        return f"{self.ref} {self.address}"
+
+    def get_absolute_url(self):
+        return reverse("allocation:unit-detail", args=[self.ref])
+
+
+class OfferQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from cases.querysets import case_visibility_q
+
+        condition = case_visibility_q(user)
+        if condition is None:
+            return self.none()
+        return self.filter(application__in=Application.objects.filter(condition))
+
+    def open(self):
+        return self.filter(status=Offer.Status.OPEN)
+
+
+@pghistory.track()
+class Offer(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACCEPTED = "accepted", _("Accepted")
+        REFUSED = "refused", _("Refused")
+        EXPIRED = "expired", _("Expired")
+
+    ref = models.CharField(_("reference"), max_length=40, unique=True)
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="offers")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="offers")
+    offered = models.DateField(_("offer date"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    answered = models.DateField(_("answer date"), null=True, blank=True)
+    reason = models.TextField(_("reason"), null=True, blank=True)
+    reason_accepted = models.BooleanField(_("reason for refusal accepted"), default=False)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["-offered", "-ref"]
+        constraints = [
+            # Never two open offers on one home, nor two open offers to one case.
+            models.UniqueConstraint(fields=["unit"], condition=Q(status="open"), name="one_open_offer_per_unit"),
+            models.UniqueConstraint(
+                fields=["application"], condition=Q(status="open"), name="one_open_offer_per_application"
+            ),
+        ]
+
+    def __str__(self):
+        return self.ref
+
+    @property
+    def deadline(self) -> dt.date:
+        return self.offered + dt.timedelta(days=7)

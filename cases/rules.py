@@ -1,0 +1,184 @@
+"""Pure domain rules for cases: identity numbers, ages, bedroom need, legal deadlines, urgency.
+
+No ORM here; every function is table-tested in tests/cases/test_rules.py. Paragraph references
+of the law live in `LEGAL_BASIS` so a renumbering (new Public Administration Act) is one edit.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import holidays
+from stdnum.exceptions import ValidationError
+from stdnum.no import fodselsnummer
+
+# One place for every paragraph reference the product cites.
+LEGAL_BASIS = {
+    "preliminary_reply": "forvaltningslova § 11 a",
+    "advance_notice": "forvaltningslova § 16",
+    "access_to_documents": "forvaltningslova § 18",
+    "reasons": "forvaltningslova §§ 24 og 25",
+    "letter_content": "forvaltningslova § 27",
+    "appeal_deadline": "forvaltningslova § 29",
+    "appeal_deadline_counting": "domstollova §§ 148 og 149",
+    "municipal_housing": "bustadsosiallova § 5 og kommunen sine tildelingskriterium",
+    "housing_assistance": "bustadsosiallova § 7",
+    "disadvantaged_lease": "husleigelova § 11-1",
+    "lease_term": "husleigelova § 9-3",
+    "lease_end": "husleigelova § 9-2",
+    "deposit": "husleigelova § 3-5",
+    "guarantee": "husleigelova § 3-6",
+    "rent_indexation": "husleigelova § 4-2",
+    "social_services_notice": "husleigelova § 9-11",
+}
+
+APPEAL_BODIES = {
+    "municipal_housing": "klagenemnda i Stord kommune",
+    "swap": "klagenemnda i Stord kommune",
+    "renewal": "klagenemnda i Stord kommune",
+    "housing_assistance": "Statsforvaltaren i Vestland",
+}
+
+# The public holidays that move an appeal deadline (DOMAIN.md); 24 and 31 December are working days.
+_HOLIDAY_NAMES = {
+    "Første nyttårsdag",
+    "Skjærtorsdag",
+    "Langfredag",
+    "Første påskedag",
+    "Andre påskedag",
+    "Arbeidernes dag",
+    "Grunnlovsdag",
+    "Kristi himmelfartsdag",
+    "Første pinsedag",
+    "Andre pinsedag",
+    "Første juledag",
+    "Andre juledag",
+}
+
+
+class InvalidNationalId(ValueError):
+    """A fødselsnummer or D-nummer that fails the length, date or check-digit test."""
+
+
+@dataclass(frozen=True)
+class NationalId:
+    number: str
+    birth_date: dt.date
+    is_d_number: bool
+
+    @property
+    def masked(self) -> str:
+        return mask_national_id(self.number)
+
+
+def national_id_parse(value: str) -> NationalId:
+    """Validate a fødselsnummer or D-nummer; the one place that knows the rules (incl. 2032's)."""
+    number = fodselsnummer.compact(value or "")
+    if len(number) != 11 or not number.isdigit():
+        raise InvalidNationalId("must be 11 digits")
+    try:
+        fodselsnummer.validate(number)
+        birth_date = fodselsnummer.get_birth_date(number)
+    except ValidationError as exc:
+        raise InvalidNationalId(str(exc)) from exc
+    return NationalId(number=number, birth_date=birth_date, is_d_number=int(number[0]) >= 4)
+
+
+def mask_national_id(number: str) -> str:
+    """Show the first six digits (birth date) and hide the personal part."""
+    number = (number or "").strip()
+    if len(number) != 11:
+        return "•" * len(number)
+    return number[:6] + " •••••"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months, clamped to the target month's last day (31 Jan + 1 = 28/29 Feb)."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day.day, last))
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Whole years; someone born 29 February turns a year older on 1 March in common years."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+@dataclass(frozen=True)
+class MemberAge:
+    role: str  # applicant | partner | child | other_adult
+    birth_date: dt.date
+
+
+def bedroom_need(members: Iterable[MemberAge], on: dt.date) -> int:
+    """Bedrooms a household needs on `on` by the default policy in DOMAIN.md."""
+    present = [m for m in members if m.birth_date <= on]
+    if len(present) <= 1:
+        return 0  # a single adult living alone: a studio is acceptable
+    need = 1  # applicant, with partner if any
+    small_children = 0
+    for member in present:
+        if member.role in ("applicant", "partner"):
+            continue
+        age = age_on(member.birth_date, on)
+        if age >= 18:
+            need += 1
+        elif age >= 12:
+            need += 1
+        else:
+            small_children += 1
+    return need + math.ceil(small_children / 2)
+
+
+def preliminary_reply_due(received: dt.date) -> dt.date:
+    """Forvaltningslova § 11 a: one calendar month after receipt."""
+    return add_months(received, 1)
+
+
+@lru_cache(maxsize=64)
+def _norwegian_holidays(year: int) -> frozenset[dt.date]:
+    calendar_ = holidays.country_holidays("NO", years=year, include_sundays=False, language="no")
+    # Two holidays on one day come back as one joined name ("Andre pinsedag; Grunnlovsdag", 17 May 2027).
+    return frozenset(
+        day for day, name in calendar_.items() if any(part.strip() in _HOLIDAY_NAMES for part in name.split(";"))
+    )
+
+
+def is_public_holiday(day: dt.date) -> bool:
+    return day in _norwegian_holidays(day.year)
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and not is_public_holiday(day)
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def appeal_deadline(notified: dt.date) -> dt.date:
+    """Forvaltningslova § 29: three weeks from notification, rolled to the next working day."""
+    return next_working_day(notified + dt.timedelta(weeks=3))
+
+
+HOMELESS_ACUTE = ("homeless_1", "homeless_2", "homeless_3", "homeless_4")
+
+
+def urgency_suggest(
+    *, housing_situation: str, children_in_unsuitable_housing: bool = False, documented_health_need: bool = False
+) -> str:
+    """The band DOMAIN.md suggests from the assessment; the caseworker sets the final band."""
+    if housing_situation in HOMELESS_ACUTE:
+        return "A"
+    if housing_situation == "homeless_5" or children_in_unsuitable_housing or documented_health_need:
+        return "B"
+    return "C"

@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import AccessLog, Letter, PolicyParameter, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Stord bolig"), {"fields": ("title", "phone", "preferred_language")}),
+    )
+    list_display = ("username", "first_name", "last_name", "email", "is_active", "is_staff")
+    list_filter = ("groups", "is_active", "is_staff")
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    list_display = ("at", "username", "role", "action", "case_ref", "person_ref", "section", "ip")
+    list_filter = ("action", "role", "section")
+    search_fields = ("username", "case_ref", "person_ref")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Letter)
+class LetterAdmin(admin.ModelAdmin):
+    list_display = ("title", "case_ref", "kind", "language", "status", "letter_date", "created_at")
+    list_filter = ("kind", "status", "language")
+    search_fields = ("case_ref", "title")
+    readonly_fields = [f.name for f in Letter._meta.fields if f.name != "id"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PolicyParameter)
+class PolicyParameterAdmin(admin.ModelAdmin):
+    list_display = ("key", "valid_from", "value", "note")
+    list_filter = ("key",)

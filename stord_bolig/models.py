@@ -1,0 +1,173 @@
+"""Platform models: users, the append-only access log, stored letters and dated policy parameters."""
+
+from __future__ import annotations
+
+import pgtrigger
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.functions import Now
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role, user_roles
+
+
+class User(AbstractUser):
+    """A member of staff. Roles are groups; `preferred_language` picks the UI language at login."""
+
+    class Language(models.TextChoices):
+        NYNORSK = "nn", _("Norwegian Nynorsk")
+        BOKMAL = "nb", _("Norwegian Bokmål")
+        ENGLISH = "en", _("English")
+
+    title = models.CharField(_("job title"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.NYNORSK
+    )
+    national_id_hash = models.CharField(
+        max_length=64, blank=True, help_text=_("Hash of the user's own national id, to flag self-lookups.")
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [("view_worklist", "Can see a personal work list")]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def roles(self) -> list[str]:
+        return user_roles(self)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    @property
+    def primary_role(self) -> str:
+        for role in Role:
+            if role.value in self.roles:
+                return role.value
+        return ""
+
+
+class AccessLog(models.Model):
+    """One row per read of a person's case data, per denied attempt and per lockout.
+
+    Append-only: database triggers refuse UPDATE and DELETE whatever the application does.
+    `user_id` is a plain integer (no foreign key), so deleting a user never touches the log.
+    """
+
+    class Action(models.TextChoices):
+        READ = "read", _("Read")
+        DOWNLOAD = "download", _("Download")
+        EXPORT = "export", _("Export")
+        DENIED = "denied", _("Denied")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        LOCKOUT = "lockout", _("Lockout")
+        LOGIN = "login", _("Login")
+        LOGOUT = "logout", _("Logout")
+
+    at = models.DateTimeField(db_default=Now(), editable=False, db_index=True)
+    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    username = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=40, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    person_ref = models.CharField(max_length=40, blank=True, db_index=True)
+    case_ref = models.CharField(max_length=40, blank=True, db_index=True)
+    section = models.CharField(max_length=60, blank=True)
+    purpose = models.CharField(max_length=120, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        ordering = ["-at", "-id"]
+        triggers = [
+            pgtrigger.Protect(name="access_log_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            pgtrigger.Trigger(
+                name="access_log_no_truncate",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Truncate,
+                level=pgtrigger.Statement,
+                func="RAISE EXCEPTION 'the access log is append-only'; RETURN NULL;",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.case_ref or self.person_ref}"
+
+
+class Letter(models.Model):
+    """A letter to a person: its snapshot context, and the rendered PDF/A once the worker made it.
+
+    `dedupe_key` is unique: the same letter (e.g. the decision letter of one decision) can be
+    created once only, however many caseworkers press the button at the same time.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RENDERED = "rendered", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Language(models.TextChoices):
+        NYNORSK = "nn", _("Nynorsk")
+        BOKMAL = "nb", _("Bokmål")
+
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.NYNORSK)
+    template_name = models.CharField(max_length=200)
+    context = models.JSONField(default=dict, help_text="Snapshot of the data the letter shows.")
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    subject_id = models.BigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    case_ref = models.CharField(_("case"), max_length=40, db_index=True)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    letter_date = models.DateField(_("letter date"))
+    pdf = models.FileField(upload_to="letters/%Y/%m/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size_bytes = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self):
+        return f"{self.title} ({self.case_ref})"
+
+    def get_absolute_url(self):
+        return reverse("letter-download", args=[self.pk])
+
+
+class PolicyParameter(models.Model):
+    """A dated policy value the municipality can change in admin (rates, limits, periods).
+
+    The value in force on a date is the one with the latest `valid_from` on or before it.
+    """
+
+    key = models.CharField(_("key"), max_length=80)
+    valid_from = models.DateField(_("valid from"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=4)
+    note = models.CharField(_("source / note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("policy parameter")
+        verbose_name_plural = _("policy parameters")
+        ordering = ["key", "-valid_from"]
+        constraints = [models.UniqueConstraint(fields=["key", "valid_from"], name="policy_parameter_unique_date")]
+
+    def __str__(self):
+        return f"{self.key} = {self.value} ({self.valid_from})"

@@ -1,0 +1,40 @@
+"""The personal work list: apps register providers; the platform shows what they return.
+
+A provider is `callable(user, today) -> list[WorkItem]`. Registering happens in each app's
+AppConfig.ready, so the platform never imports an app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_providers: list[Callable] = []
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    kind: str  # machine name, e.g. "preliminary_reply"
+    label: str  # translated, human text
+    subject: str  # case number, lease ref, ...
+    url: str
+    due: dt.date
+    remind_from: dt.date
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return self.due < today
+
+
+def register(provider: Callable) -> Callable:
+    if provider not in _providers:
+        _providers.append(provider)
+    return provider
+
+
+def worklist_for(user, today: dt.date) -> list[WorkItem]:
+    """The user's open items, overdue first, then by due date."""
+    items: list[WorkItem] = []
+    for provider in _providers:
+        items.extend(provider(user, today))
+    return sorted(items, key=lambda item: (not item.is_overdue(today), item.due, item.kind, item.subject))

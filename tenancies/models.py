@@ -1,0 +1,186 @@
+"""Leases, arrears, temporary stays and reminders."""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.db import models
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from allocation.models import Unit
+from cases.models import Application, Household
+
+
+class DateRange(Func):
+    function = "daterange"
+    output_field = models.DateField()
+
+
+class LeaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from cases.querysets import case_visibility_q
+
+        condition = case_visibility_q(user)
+        if condition is None:
+            return self.none()
+        if condition == Q():
+            return self.all()
+        return self.filter(household__in=Application.objects.filter(condition).values("household_id"))
+
+    def active_on(self, day):
+        return (
+            self.filter(start__lte=day)
+            .filter(Q(moved_out__isnull=True) | Q(moved_out__gte=day))
+            .filter(Q(end__isnull=True) | Q(end__gte=day))
+        )
+
+
+@pghistory.track()
+class Lease(models.Model):
+    class Outcome(models.TextChoices):
+        RENEWED = "renewed", _("Renewed")
+        MOVED_PRIVATE_RENTAL = "moved_private_rental", _("Moved to private rental")
+        BOUGHT_WITH_STARTLAN = "bought_with_startlan", _("Bought a home with startlån")
+        MOVED_OTHER_MUNICIPAL = "moved_other_municipal", _("Moved to another municipal home")
+        MOVED_INSTITUTION = "moved_institution", _("Moved to an institution")
+        EVICTED = "evicted", _("Evicted")
+        DECEASED = "deceased", _("Deceased")
+        OTHER = "other", _("Other")
+
+    ref = models.CharField(_("reference"), max_length=40, unique=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="leases")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="leases")
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="leases"
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end (last day)"), null=True, blank=True)
+    short_term_reason = models.TextField(_("special reasons for a term under 3 years"), null=True, blank=True)
+    repeat_short_term_reason = models.TextField(
+        _("weighty reasons for another short lease in a row"), null=True, blank=True
+    )
+    monthly_rent = models.PositiveIntegerField(_("monthly rent (NOK)"))
+    deposit = models.PositiveIntegerField(_("deposit (NOK)"), default=0)
+    guarantee = models.PositiveIntegerField(_("guarantee (NOK)"), default=0)
+    moved_in = models.DateField(_("moved in"), null=True, blank=True)
+    moved_out = models.DateField(_("moved out"), null=True, blank=True)
+    renewal_decided = models.DateField(_("renewal granted"), null=True, blank=True)
+    move_out_demand_sent = models.DateField(_("move-out demand sent"), null=True, blank=True)
+    last_circulation_review = models.DateField(_("last circulation review"), null=True, blank=True)
+    financial_advice_referral = models.DateField(_("latest referral to financial advice"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome.choices, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LeaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lease")
+        verbose_name_plural = _("leases")
+        ordering = ["-start", "-ref"]
+        constraints = [
+            # No two tenancies of one unit overlap; a same-day handover (moved_out == next start) is allowed.
+            ExclusionConstraint(
+                name="lease_no_overlap_per_unit",
+                expressions=[
+                    (
+                        DateRange(
+                            F("start"),
+                            Coalesce(F("moved_out"), F("end") + Value(1)),
+                            Value("[)"),
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
+                    ("unit", RangeOperators.EQUAL),
+                ],
+            ),
+            models.CheckConstraint(
+                condition=Q(deposit__lte=F("monthly_rent") * 6), name="lease_deposit_at_most_6_months"
+            ),
+            models.CheckConstraint(
+                condition=Q(deposit__lte=F("monthly_rent") * 6 - F("guarantee")),
+                name="lease_deposit_guarantee_at_most_6_months",
+            ),
+        ]
+
+    def __str__(self):
+        return self.ref
+
+    def get_absolute_url(self):
+        return reverse("tenancies:lease-detail", args=[self.ref])
+
+
+class ArrearsFigure(models.Model):
+    lease = models.ForeignKey(Lease, on_delete=models.CASCADE, related_name="arrears")
+    as_of = models.DateField(_("as of"))
+    amount = models.PositiveIntegerField(_("arrears (NOK)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("arrears figure")
+        verbose_name_plural = _("arrears figures")
+        ordering = ["lease", "as_of"]
+        constraints = [models.UniqueConstraint(fields=["lease", "as_of"], name="one_arrears_figure_per_day")]
+
+    def __str__(self):
+        return f"{self.lease_id} {self.as_of}: {self.amount}"
+
+
+class TemporaryStay(models.Model):
+    class Kind(models.TextChoices):
+        NATTHJEM = "natthjem", _("Night shelter (natthjem)")
+        HOSPITS = "hospits", _("Hostel (hospits)")
+        PENSJONAT = "pensjonat", _("Guesthouse (pensjonat)")
+        CAMPING = "camping", _("Camping cabin")
+        OTHER = "other", _("Other")
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="temporary_stays")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"), null=True, blank=True)
+    children_present = models.BooleanField(_("children present"), default=False)
+
+    class Meta:
+        verbose_name = _("temporary stay")
+        verbose_name_plural = _("temporary stays")
+        ordering = ["household", "start", "id"]
+
+    def __str__(self):
+        return f"{self.household_id} {self.kind} {self.start}"
+
+
+class Reminder(models.Model):
+    """A deadline in someone's work list; created exactly once per (kind, subject, due) by the sweep."""
+
+    class Kind(models.TextChoices):
+        PRELIMINARY_REPLY = "preliminary_reply", _("Send a preliminary reply")
+        OFFER_RESPONSE = "offer_response", _("Offer awaiting answer")
+        RENEWAL_ASSESSMENT = "renewal_assessment", _("Assess lease renewal")
+        MOVE_OUT_DEMAND = "move_out_demand", _("Send move-out demand (flytteoppfordring)")
+        CIRCULATION_REVIEW = "circulation_review", _("Review move-on plan")
+        ARREARS_REFERRAL = "arrears_referral", _("Refer rent arrears to financial advice")
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    subject_kind = models.CharField(max_length=20)  # application | offer | lease
+    subject_ref = models.CharField(max_length=40)
+    due = models.DateField()
+    remind_from = models.DateField()
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reminders"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due", "kind", "subject_ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject_ref", "due"], name="reminder_once_per_kind_subject_due")
+        ]
+        indexes = [models.Index(fields=["assigned_to", "closed_at", "remind_from"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.subject_ref} {self.due}"
