@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from operator import itemgetter
 from typing import Any
 
 from cases.rules import MemberAge, bedroom_need
@@ -125,8 +126,8 @@ def shortlist_reasons(
     if wheelchair_need:
         reasons.append("needs wheelchair access, unit is accessible")
     reasons.append(f"target group {target_group}")
-    reasons.append(f"decided {decided.isoformat()}")
-    reasons.append(f"received {received.isoformat()}")
+    reasons.append(f"decided {decided}")  # str(date) is ISO 8601
+    reasons.append(f"received {received}")
     return reasons
 
 
@@ -144,8 +145,9 @@ def shortlist(doc: Document, unit_ref: str, on: dt.date) -> dict[str, Any]:
     offered = {o.application for o in doc.offers if o.application in waiting_refs and offer_open_on(o, on)}
     households = {h.ref: h for h in doc.households}
     people = {p.ref: p for p in doc.people}
+    bedrooms, accessible, group = unit.bedrooms, unit.wheelchair_accessible, unit.target_group
 
-    eligible: list[tuple[tuple[int, dt.date, dt.date, str], dict[str, Any]]] = []
+    eligible: list[tuple[tuple[int, dt.date, dt.date, str], Application, int]] = []
     excluded: list[dict[str, Any]] = []
     for app in waiting:
         need = bedroom_need_for(households[app.household], people, on, app.min_bedrooms_override)
@@ -156,36 +158,35 @@ def shortlist(doc: Document, unit_ref: str, on: dt.date) -> dict[str, Any]:
             need=need,
             wheelchair_need=app.wheelchair_need,
             target_group=app.target_group,
-            unit_bedrooms=unit.bedrooms,
-            unit_wheelchair_accessible=unit.wheelchair_accessible,
-            unit_target_group=unit.target_group,
+            unit_bedrooms=bedrooms,
+            unit_wheelchair_accessible=accessible,
+            unit_target_group=group,
         )
         if codes:
             excluded.append({"application": app.ref, "reasons": codes})
-            continue
-        assert app.decision is not None  # is_waiting guarantees a decision
-        decided = app.decision.decided
-        entry = {
+        else:
+            assert app.decision is not None  # is_waiting guarantees a decision
+            key = rank_key(urgency=app.urgency, decided=app.decision.decided, received=app.received, ref=app.ref)
+            eligible.append((key, app, need))
+
+    eligible.sort(key=itemgetter(0))
+    ranked = [
+        {
             "application": app.ref,
-            "rank": 0,
+            "rank": rank,
             "band": app.urgency,
             "reasons": shortlist_reasons(
                 urgency=app.urgency,
                 need=need,
                 need_overridden=app.min_bedrooms_override is not None,
-                unit_bedrooms=unit.bedrooms,
+                unit_bedrooms=bedrooms,
                 wheelchair_need=app.wheelchair_need,
                 target_group=app.target_group,
                 decided=decided,
-                received=app.received,
+                received=received,
             ),
         }
-        eligible.append((rank_key(urgency=app.urgency, decided=decided, received=app.received, ref=app.ref), entry))
-
-    eligible.sort(key=lambda pair: pair[0])
-    ranked = []
-    for rank, (_, entry) in enumerate(eligible, start=1):
-        entry["rank"] = rank
-        ranked.append(entry)
-    excluded.sort(key=lambda item: item["application"])
+        for rank, ((_, decided, received, _), app, need) in enumerate(eligible, start=1)
+    ]
+    excluded.sort(key=itemgetter("application"))
     return {"unit": unit.ref, "on": on.isoformat(), "shortlist": ranked, "excluded": excluded}

@@ -215,6 +215,11 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _ref(ref: str) -> str:
+    """A ref as error messages quote it: `unknown unit 'U-99'`."""
+    return f"'{ref}'"
+
+
 def _join(path: str, key: Any) -> str:
     return f"{path}.{key}" if path else str(key)
 
@@ -279,10 +284,10 @@ def _read_value(value: Any, field_: _Field, path: str, errors: _Errors) -> Any:
         else:
             return value
     elif kind == "object":
-        assert field_.record is not None  # noqa: S101 - the field table is static
+        assert field_.record is not None
         return _read_record(value, field_.record, path, errors)
     elif kind == "list":
-        assert field_.record is not None  # noqa: S101 - the field table is static
+        assert field_.record is not None
         if not isinstance(value, list):
             errors.add(path, f"expected a list, got {_show(value)}")
             return None
@@ -352,7 +357,7 @@ class _Checker:
     def resolve(self, path: str, collection: str, what: str, ref: str) -> Any | None:
         """The referenced record; an error when the ref names nothing (None also when it names a broken record)."""
         if ref not in self.refs[collection]:
-            self.errors.add(path, f"unknown {what} {_show(ref)}")
+            self.errors.add(path, f"unknown {what} {_ref(ref)}")
             return None
         found = self.by_ref[collection].get(ref)
         return found[1] if found else None
@@ -406,7 +411,7 @@ class _Checker:
                 self.resolve(path, "people", "person", member.person)
                 if member.person in member_of:
                     self.errors.add(
-                        path, f"person {_show(member.person)} is already a member of {member_of[member.person]}"
+                        path, f"person {_ref(member.person)} is already a member of {member_of[member.person]}"
                     )
                 else:
                     member_of[member.person] = f"households[{i}]"
@@ -442,7 +447,7 @@ class _Checker:
             if app is not None:
                 decision = app.decision
                 if decision is None or decision.outcome != "granted":
-                    self.errors.add(f"{path}.application", f"application {_show(app.ref)} has no granted decision")
+                    self.errors.add(f"{path}.application", f"application {_ref(app.ref)} has no granted decision")
                 else:
                     if offer.offered < decision.decided:
                         self.errors.add(f"{path}.offered", f"date before the decision ({decision.decided.isoformat()})")
@@ -451,9 +456,7 @@ class _Checker:
                             f"{path}.offered", f"date after the decision lapsed ({decision.lapsed.isoformat()})"
                         )
             if unit is not None and not unit.in_stock_on(offer.offered):
-                self.errors.add(
-                    f"{path}.unit", f"unit {_show(unit.ref)} is not in stock on {offer.offered.isoformat()}"
-                )
+                self.errors.add(f"{path}.unit", f"unit {_ref(unit.ref)} is not in stock on {offer.offered.isoformat()}")
             if offer.response is not None:
                 deadline = offer.offered + dt.timedelta(days=OFFER_RESPONSE_DAYS)
                 if offer.response.date < offer.offered:
@@ -501,7 +504,7 @@ class _Checker:
             span = f"{lease.start.isoformat()}..{last.isoformat() if last else ''}"
             self.errors.add(
                 f"{path}.unit",
-                f"unit {_show(unit.ref)} (in stock {unit.in_stock_from.isoformat()}..{until}) "
+                f"unit {_ref(unit.ref)} (in stock {unit.in_stock_from.isoformat()}..{until}) "
                 f"is not in stock for the whole lease {span}",
             )
 
@@ -518,10 +521,10 @@ class _Checker:
                 for n, (j, later) in enumerate(group):
                     for i, earlier in group[:n]:
                         if _spans_overlap(earlier, later):
-                            subject = _show(getattr(later, key))
+                            subject = _ref(getattr(later, key))
                             self.errors.add(
                                 f"leases[{j}].start",
-                                f"overlaps leases[{i}] ({_show(earlier.ref)}) of the same {key} {subject}",
+                                f"overlaps leases[{i}] ({_ref(earlier.ref)}) of the same {key} {subject}",
                             )
 
     def check_repeat_short_term(self) -> None:
@@ -543,7 +546,7 @@ class _Checker:
                 if _is_short_term(previous) and lease.start <= previous.end + _ONE_DAY:
                     self.errors.add(
                         f"leases[{i}].repeat_short_term_reason",
-                        f"required: short-term lease right after short-term lease leases[{k}] ({_show(previous.ref)})",
+                        f"required: short-term lease right after short-term lease leases[{k}] ({_ref(previous.ref)})",
                     )
 
     def check_arrears(self) -> None:
@@ -608,7 +611,7 @@ def parse_document(data: dict[str, Any]) -> s.Document:
             ref = raw.get("ref") if isinstance(raw, dict) else None
             if name in _REF_COLLECTIONS and isinstance(ref, str):
                 if ref in first_at:
-                    errors.add(f"{name}[{i}].ref", f"duplicate ref {_show(ref)} (first: {name}[{first_at[ref]}])")
+                    errors.add(f"{name}[{i}].ref", f"duplicate ref {_ref(ref)} (first: {name}[{first_at[ref]}])")
                 else:
                     first_at[ref] = i
                 refs[name].add(ref)
@@ -639,10 +642,10 @@ def _write_value(value: Any, field_: _Field) -> Any:
     if field_.kind == "date":
         return value.isoformat()
     if field_.kind == "object":
-        assert field_.record is not None  # noqa: S101 - the field table is static
+        assert field_.record is not None
         return _write_record(value, field_.record)
     if field_.kind == "list":
-        assert field_.record is not None  # noqa: S101 - the field table is static
+        assert field_.record is not None
         return [_write_record(item, field_.record) for item in value]
     return value
 

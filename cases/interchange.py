@@ -1,0 +1,156 @@
+"""People, households and applications in the `stord-bolig/1` document."""
+
+from __future__ import annotations
+
+from stord_bolig.interchange import schema
+from stord_bolig.interchange.codec import InterchangeError
+from stord_bolig.interchange.registry import ImportResult, upsert
+
+from .models import Appeal, Application, Decision, Household, HouseholdMember, Person, Status
+
+
+def import_section(doc: schema.Document, result: ImportResult) -> None:
+    people = {}
+    errors = []
+    for index, person in enumerate(doc.people):
+        clash = Person.objects.filter(national_id=person.national_id).exclude(ref=person.ref).first()
+        if clash is not None:
+            errors.append(f"people[{index}].national_id: already registered for {clash.ref}")
+            continue
+        people[person.ref] = upsert(
+            Person,
+            {"ref": person.ref},
+            {
+                "national_id": person.national_id,
+                "given_name": person.given_name,
+                "family_name": person.family_name,
+                "birth_date": person.birth_date,
+            },
+            result,
+            "people",
+        )
+    if errors:
+        raise InterchangeError(errors)
+
+    households = {}
+    for index, household in enumerate(doc.households):
+        row = upsert(Household, {"ref": household.ref}, {}, result, "households")
+        households[household.ref] = row
+        wanted = [(people[m.person].pk, m.role) for m in household.members]
+        current = list(row.members.order_by("position", "id").values_list("person_id", "role"))
+        if current != wanted:
+            row.members.all().delete()
+            for position, (person_id, role) in enumerate(wanted):
+                other = HouseholdMember.objects.filter(person_id=person_id).exclude(household=row).first()
+                if other is not None:
+                    errors.append(f"households[{index}].members[{position}].person: already in {other.household.ref}")
+                    continue
+                HouseholdMember.objects.create(household=row, person_id=person_id, role=role, position=position)
+    if errors:
+        raise InterchangeError(errors)
+
+    for app in doc.applications:
+        status = Status.REGISTERED
+        if app.decision is not None:
+            status = Status.DECIDED
+            if app.appeal is not None and app.appeal.outcome == "pending":
+                status = Status.APPEALED
+        existing = Application.objects.filter(ref=app.ref).only("status").first()
+        if existing is not None and existing.status == Status.CLOSED:
+            status = Status.CLOSED  # closing is the office's act; an import does not reopen a case
+        row = upsert(
+            Application,
+            {"ref": app.ref},
+            {
+                "household": households.get(app.household) or Household.objects.get(ref=app.household),
+                "kind": app.kind,
+                "received": app.received,
+                "status": status,
+                "housing_situation": app.housing_situation,
+                "main_reason": app.main_reason,
+                "urgency": app.urgency,
+                "target_group": app.target_group,
+                "wheelchair_need": app.wheelchair_need,
+                "min_bedrooms_override": app.min_bedrooms_override.bedrooms if app.min_bedrooms_override else None,
+                "min_bedrooms_reason": app.min_bedrooms_override.reason if app.min_bedrooms_override else "",
+                "preliminary_reply_sent": app.preliminary_reply_sent,
+                "suspended_until": app.suspended_until,
+            },
+            result,
+            "applications",
+        )
+        if app.decision is not None:
+            upsert(
+                Decision,
+                {"application": row},
+                {
+                    "outcome": app.decision.outcome,
+                    "decided": app.decision.decided,
+                    "notified": app.decision.notified,
+                    "lapsed": app.decision.lapsed,
+                },
+                result,
+                "decisions",
+            )
+        if app.appeal is not None:
+            appeal = row.appeals.order_by("-received", "-id").first()
+            values = {"received": app.appeal.received, "outcome": app.appeal.outcome}
+            if appeal is None:
+                Appeal.objects.create(application=row, **values)
+                result.count("appeals", "created")
+            elif any(getattr(appeal, k) != v for k, v in values.items()):
+                for key, value in values.items():
+                    setattr(appeal, key, value)
+                appeal.save(update_fields=list(values))
+                result.count("appeals", "updated")
+
+
+def export_section(doc: schema.Document) -> None:
+    for person in Person.objects.order_by("ref"):
+        doc.people.append(
+            schema.Person(
+                ref=person.ref,
+                national_id=person.national_id,
+                given_name=person.given_name,
+                family_name=person.family_name,
+                birth_date=person.birth_date,
+            )
+        )
+    members = HouseholdMember.objects.select_related("person").order_by("household_id", "position", "id")
+    by_household: dict[int, list[schema.Member]] = {}
+    for member in members:
+        by_household.setdefault(member.household_id, []).append(schema.Member(person=member.person.ref, role=member.role))
+    for household in Household.objects.order_by("ref"):
+        doc.households.append(schema.Household(ref=household.ref, members=by_household.get(household.pk, [])))
+
+    appeals: dict[int, Appeal] = {}
+    for appeal in Appeal.objects.order_by("application_id", "received", "id"):
+        appeals[appeal.application_id] = appeal  # the latest appeal per case
+    applications = Application.objects.select_related("household", "decision").order_by("ref")
+    for app in applications:
+        decision = getattr(app, "decision", None)
+        appeal = appeals.get(app.pk)
+        doc.applications.append(
+            schema.Application(
+                ref=app.ref,
+                household=app.household.ref,
+                kind=app.kind,
+                received=app.received,
+                housing_situation=app.housing_situation,
+                main_reason=app.main_reason,
+                urgency=app.urgency,
+                target_group=app.target_group,
+                wheelchair_need=app.wheelchair_need,
+                min_bedrooms_override=schema.BedroomOverride(app.min_bedrooms_override, app.min_bedrooms_reason)
+                if app.min_bedrooms_override is not None
+                else None,
+                preliminary_reply_sent=app.preliminary_reply_sent,
+                decision=schema.Decision(
+                    outcome=decision.outcome, decided=decision.decided, notified=decision.notified, lapsed=decision.lapsed
+                )
+                if decision is not None
+                else None,
+                appeal=schema.Appeal(received=appeal.received, outcome=appeal.outcome) if appeal else None,
+                suspended_until=app.suspended_until,
+            )
+        )

@@ -1,0 +1,77 @@
+"""Leases, arrears figures and temporary stays in the `stord-bolig/1` document."""
+
+from __future__ import annotations
+
+from stord_bolig.interchange import schema
+from stord_bolig.interchange.registry import ImportResult, upsert
+
+from allocation.models import Unit
+from cases.models import Application, Household
+
+from .models import ArrearsFigure, Lease, TemporaryStay
+
+LEASE_FIELDS = (
+    "start",
+    "end",
+    "short_term_reason",
+    "repeat_short_term_reason",
+    "monthly_rent",
+    "deposit",
+    "guarantee",
+    "moved_in",
+    "moved_out",
+    "renewal_decided",
+    "move_out_demand_sent",
+    "last_circulation_review",
+    "financial_advice_referral",
+    "outcome",
+)
+
+
+def import_section(doc: schema.Document, result: ImportResult) -> None:
+    units = dict(Unit.objects.values_list("ref", "pk"))
+    households = dict(Household.objects.values_list("ref", "pk"))
+    applications = dict(Application.objects.values_list("ref", "pk"))
+    leases = {}
+    for lease in doc.leases:
+        values = {name: getattr(lease, name) for name in LEASE_FIELDS}
+        values["unit_id"] = units[lease.unit]
+        values["household_id"] = households[lease.household]
+        values["application_id"] = applications[lease.application] if lease.application else None
+        leases[lease.ref] = upsert(Lease, {"ref": lease.ref}, values, result, "leases")
+    for figure in doc.arrears:
+        lease = leases.get(figure.lease) or Lease.objects.get(ref=figure.lease)
+        upsert(ArrearsFigure, {"lease": lease, "as_of": figure.as_of}, {"amount": figure.amount}, result, "arrears")
+    for stay in doc.temporary_stays:
+        upsert(
+            TemporaryStay,
+            {"household_id": households[stay.household], "kind": stay.kind, "start": stay.start},
+            {"end": stay.end, "children_present": stay.children_present},
+            result,
+            "temporary_stays",
+        )
+
+
+def export_section(doc: schema.Document) -> None:
+    for lease in Lease.objects.select_related("unit", "household", "application").order_by("ref"):
+        doc.leases.append(
+            schema.Lease(
+                ref=lease.ref,
+                unit=lease.unit.ref,
+                household=lease.household.ref,
+                application=lease.application.ref if lease.application else None,
+                **{name: getattr(lease, name) for name in LEASE_FIELDS},
+            )
+        )
+    for figure in ArrearsFigure.objects.select_related("lease").order_by("lease__ref", "as_of"):
+        doc.arrears.append(schema.Arrears(lease=figure.lease.ref, as_of=figure.as_of, amount=figure.amount))
+    for stay in TemporaryStay.objects.select_related("household").order_by("household__ref", "start", "id"):
+        doc.temporary_stays.append(
+            schema.TemporaryStay(
+                household=stay.household.ref,
+                kind=stay.kind,
+                start=stay.start,
+                end=stay.end,
+                children_present=stay.children_present,
+            )
+        )
