@@ -140,11 +140,13 @@ def shortlist(doc: Document, unit_ref: str, on: dt.date) -> dict[str, Any]:
     # One pass over each collection, so the cost is linear in the document.
     housed = {lease.application for lease in doc.leases if lease.application is not None and lease.start <= on}
     waiting = [app for app in doc.applications if is_waiting(app, on, housed=app.ref in housed)]
-    waiting_refs = {app.ref for app in waiting}
     # An open offer on *any* unit blocks: DOMAIN.md says "no open offer", not "no open offer for this unit".
-    offered = {o.application for o in doc.offers if o.application in waiting_refs and offer_open_on(o, on)}
-    households = {h.ref: h for h in doc.households}
-    people = {p.ref: p for p in doc.people}
+    offered = {offer.application for offer in doc.offers if offer_open_on(offer, on)}
+    # Index only what the waiting households need: the document may hold many housed households.
+    wanted = {app.household for app in waiting}
+    households = {h.ref: h for h in doc.households if h.ref in wanted}
+    persons = {member.person for household in households.values() for member in household.members}
+    people = {p.ref: p for p in doc.people if p.ref in persons}
     bedrooms, accessible, group = unit.bedrooms, unit.wheelchair_accessible, unit.target_group
 
     eligible: list[tuple[tuple[int, dt.date, dt.date, str], Application, int]] = []

@@ -12,3 +12,8 @@ class CasesConfig(AppConfig):
         from . import interchange
 
         register_section(Section("cases", interchange.import_section, interchange.export_section))
+
+        from stord_bolig.context_processors import NavEntry, register_nav
+
+        register_nav(NavEntry(_("My cases"), "cases:my-cases", "cases.view_case", order=10))
+        register_nav(NavEntry(_("All cases"), "cases:case-list", "cases.view_case", order=11))

@@ -106,14 +106,14 @@ class HouseholdMember(models.Model):
         return f"{self.person} ({self.get_role_display()})"
 
 
-class CaseNumberCounter(models.Model):
-    """The last case number used per year; incremented with one atomic UPDATE so numbers never collide."""
+class RefCounter(models.Model):
+    """The last number used for a reference series ("S-2026", "P", "H"); bumped atomically, never reused."""
 
-    year = models.PositiveIntegerField(primary_key=True)
+    key = models.CharField(max_length=20, primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
     def __str__(self):
-        return f"{self.year}: {self.last}"
+        return f"{self.key}: {self.last}"
 
 
 class Status(models.TextChoices):

@@ -81,6 +81,9 @@ def national_id_parse(value: str) -> NationalId:
     number = fodselsnummer.compact(value or "")
     if len(number) != 11 or not number.isdigit():
         raise InvalidNationalId("must be 11 digits")
+    if int(number[2:4]) > 12:
+        # H-numbers (month + 40) and synthetic numbers are not fødselsnummer or D-nummer.
+        raise InvalidNationalId("not a fødselsnummer or D-nummer")
     try:
         fodselsnummer.validate(number)
         birth_date = fodselsnummer.get_birth_date(number)

@@ -1,1 +1,362 @@
-"""Views."""
+"""Case views: load through visible_to (a miss is a 404), bind a form, call one service, redirect."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from stord_bolig.access import access_log_write
+from stord_bolig.models import Letter
+
+from . import rules, services, uploads
+from .filters import CaseFilter
+from .forms import (
+    AdvanceNoticeForm,
+    AppealForm,
+    ApplicationRegisterForm,
+    AssessmentForm,
+    AttachmentForm,
+    DecisionForm,
+    HealthAssessmentForm,
+    MemberFormSet,
+    NoteForm,
+    PreliminaryReplyForm,
+)
+from .models import Appeal, Application, Assessment, HealthAssessment, Status
+from .querysets import health_visible_to
+
+
+def _case_or_404(request, ref: str, *, section: str = "case") -> Application:
+    queryset = Application.objects.visible_to(request.user).select_related(
+        "household", "assigned_to", "decision", "assessment"
+    )
+    application = queryset.filter(ref=ref).first()
+    if application is None:
+        access_log_write(request, action="denied", case_ref=ref[:40], section=section)
+        raise Http404
+    return application
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+def case_list(request, mine: bool = False):
+    base = Application.objects.visible_to(request.user).with_list_data()
+    if mine:
+        base = base.assigned_to(request.user)
+    case_filter = CaseFilter(request.GET or None, queryset=base)
+    queryset = case_filter.qs if case_filter.is_bound and case_filter.is_valid() else base.open()
+    page = Paginator(queryset.order_by("-received", "-ref"), 25).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "cases/application_list.html",
+        {"filter": case_filter, "page": page, "mine": mine, "query": params.urlencode(), "today": timezone.localdate()},
+    )
+
+
+@login_required
+@permission_required("cases.add_case", raise_exception=True)
+def case_create(request):
+    form = ApplicationRegisterForm(request.POST or None)
+    members = MemberFormSet(request.POST or None, prefix="members")
+    if request.method == "POST" and form.is_valid() and members.is_valid():
+        data = form.cleaned_data.copy()
+        kind, received = data.pop("kind"), data.pop("received")
+        member_rows = [
+            {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
+            for f in members.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        try:
+            application = services.application_register(
+                applicant=data, members=member_rows, kind=kind, received=received, by=request.user
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Application %(ref)s is registered.") % {"ref": application.ref})
+            return redirect(application)
+    return render(request, "cases/application_form.html", {"form": form, "members": members})
+
+
+@login_required
+def case_detail(request, ref: str):
+    application = _case_or_404(request, ref)
+    access_log_write(request, action="read", case_ref=application.ref, section="case", purpose="case work")
+    show_health = health_visible_to(request.user, application)
+    health = None
+    if show_health:
+        health = HealthAssessment.objects.filter(application=application).first()
+        if health is not None:
+            services.health_read_log(request, application)
+    members = list(application.household.members.select_related("person").all())
+    need = rules.bedroom_need(
+        [rules.MemberAge(m.role, m.person.birth_date) for m in members], timezone.localdate()
+    )
+    decision = getattr(application, "decision", None)
+    context = {
+        "case": application,
+        "members": members,
+        "bedroom_need": need,
+        "assessment": getattr(application, "assessment", None),
+        "health": health,
+        "show_health": show_health,
+        "decision": decision,
+        "appeal_deadline": rules.appeal_deadline(decision.notified) if decision else None,
+        "appeals": list(application.appeals.all()),
+        "letters": list(Letter.objects.filter(case_ref=application.ref).order_by("-created_at")),
+        "events": list(application.status_events.select_related("by")[:50]),
+        "notes": list(application.notes.select_related("by")[:50]),
+        "attachments": list(application.attachments.all()),
+        "note_form": NoteForm(),
+        "attachment_form": AttachmentForm(),
+        "today": timezone.localdate(),
+        "preliminary_due": rules.preliminary_reply_due(application.received),
+        "needs_preliminary_reply": application.kind in ("municipal_housing", "housing_assistance")
+        and decision is None
+        and not application.preliminary_reply_sent,
+        "can_decide": application.status in Status.decidable() and request.user.has_perm("cases.decide_case"),
+    }
+    return render(request, "cases/application_detail.html", context)
+
+
+@login_required
+@permission_required("cases.change_case", raise_exception=True)
+def assessment_edit(request, ref: str):
+    application = _case_or_404(request, ref)
+    assessment = Assessment.objects.filter(application=application).first()
+    show_health = health_visible_to(request.user, application)
+    health = HealthAssessment.objects.filter(application=application).first() if show_health else None
+    if show_health and health is not None:
+        services.health_read_log(request, application)
+    suggested = rules.urgency_suggest(
+        housing_situation=application.housing_situation,
+        children_in_unsuitable_housing=bool(assessment and assessment.children_in_unsuitable_housing),
+        documented_health_need=bool(health and health.documented_health_need),
+    )
+    form = AssessmentForm(request.POST or None, instance=assessment, application=application, suggested=suggested)
+    health_form = HealthAssessmentForm(request.POST or None, instance=health) if show_health else None
+    if request.method == "POST" and form.is_valid() and (health_form is None or health_form.is_valid()):
+        data = form.cleaned_data.copy()
+        urgency, urgency_reason = data.pop("urgency"), data.pop("urgency_reason")
+        try:
+            services.assessment_save(
+                application=application,
+                data=data,
+                health=health_form.cleaned_data if health_form else None,
+                urgency=urgency,
+                urgency_reason=urgency_reason,
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The needs assessment is saved."))
+            if "complete" in request.POST:
+                try:
+                    services.assessment_complete(application=application, by=request.user)
+                    messages.success(request, _("The case is ready for decision."))
+                except ValidationError as exc:
+                    messages.error(request, " ".join(exc.messages))
+            return redirect(application)
+    return render(
+        request,
+        "cases/assessment_form.html",
+        {"case": application, "form": form, "health_form": health_form, "suggested": suggested},
+    )
+
+
+@login_required
+@permission_required("cases.change_case", raise_exception=True)
+@require_POST
+def case_transition(request, ref: str):
+    application = _case_or_404(request, ref)
+    target = request.POST.get("to", "")
+    if target not in Status.values:
+        raise Http404
+    try:
+        if target == Status.READY:
+            services.assessment_complete(application=application, by=request.user)
+        else:
+            services.application_transition(
+                application=application, to_status=target, by=request.user, note=request.POST.get("note", "")
+            )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The case status is now “%(status)s”.") % {"status": Status(target).label})
+    return redirect(application)
+
+
+@login_required
+@permission_required("cases.decide_case", raise_exception=True)
+def case_decide(request, ref: str):
+    application = _case_or_404(request, ref)
+    applicant = application.household.applicant
+    form = DecisionForm(
+        request.POST or None, application=application, language=applicant.preferred_language if applicant else "nn"
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.application_decide(
+                application=application,
+                outcome=data["outcome"],
+                decided=data["decided"],
+                notified=data.get("notified"),
+                legal_basis=data["legal_basis"],
+                facts=data["facts"],
+                assessment=data["assessment"],
+                conditions=data.get("conditions", ""),
+                home_description=data.get("home_description", ""),
+                lease_years=data.get("lease_years"),
+                language=data["language"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The decision is made. The decision letter is being prepared."))
+            return redirect(application)
+    return render(request, "cases/decision_form.html", {"case": application, "form": form})
+
+
+def _simple_form_view(request, ref, form_class, template, action):
+    application = _case_or_404(request, ref)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = action(application, form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(application)
+    return render(request, template, {"case": application, "form": form})
+
+
+@login_required
+@permission_required("cases.change_case", raise_exception=True)
+def preliminary_reply(request, ref: str):
+    def action(application, data):
+        services.preliminary_reply_send(application=application, by=request.user, **data)
+        return _("The preliminary reply is recorded and its letter is being prepared.")
+
+    return _simple_form_view(request, ref, PreliminaryReplyForm, "cases/preliminary_reply_form.html", action)
+
+
+@login_required
+@permission_required("cases.change_case", raise_exception=True)
+def advance_notice(request, ref: str):
+    def action(application, data):
+        services.advance_notice_send(application=application, by=request.user, **data)
+        return _("The advance notice letter is being prepared.")
+
+    return _simple_form_view(request, ref, AdvanceNoticeForm, "cases/advance_notice_form.html", action)
+
+
+@login_required
+@permission_required("cases.change_case", raise_exception=True)
+def appeal_register(request, ref: str):
+    def action(application, data):
+        services.appeal_register(application=application, by=request.user, **data)
+        return _("The appeal is registered. Reconsider the decision, or forward the appeal.")
+
+    return _simple_form_view(request, ref, AppealForm, "cases/appeal_form.html", action)
+
+
+@login_required
+@permission_required("cases.decide_case", raise_exception=True)
+@require_POST
+def appeal_handle(request, ref: str, pk: int):
+    application = _case_or_404(request, ref)
+    appeal = get_object_or_404(Appeal, pk=pk, application=application)
+    action = request.POST.get("action")
+    try:
+        if action == "reverse":
+            services.appeal_reconsider(appeal=appeal, reverse=True, by=request.user)
+            messages.success(request, _("The decision is reversed."))
+        elif action == "forward":
+            appeal = services.appeal_reconsider(appeal=appeal, reverse=False, by=request.user)
+            messages.success(request, _("The appeal is forwarded to %(body)s.") % {"body": appeal.forwarded_to})
+        elif action in ("upheld", "reversed"):
+            services.appeal_outcome_record(
+                appeal=appeal, outcome=action, decided=timezone.localdate(), by=request.user
+            )
+            messages.success(request, _("The outcome of the appeal is recorded."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(application)
+
+
+@login_required
+@permission_required("cases.change_case", raise_exception=True)
+@require_POST
+def note_add(request, ref: str):
+    application = _case_or_404(request, ref)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.note_add(application=application, text=form.cleaned_data["text"], by=request.user)
+        messages.success(request, _("The note is saved."))
+    else:
+        messages.error(request, _("The note was not saved: it is empty or too long."))
+    return redirect(f"{application.get_absolute_url()}#journal")
+
+
+@login_required
+@permission_required("cases.change_case", raise_exception=True)
+@require_POST
+def attachment_upload(request, ref: str):
+    application = _case_or_404(request, ref)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                uploads.attachment_store(
+                    application=application,
+                    upload=form.cleaned_data["file"],
+                    description=form.cleaned_data["description"],
+                    by=request.user,
+                )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The document is added to the case."))
+    else:
+        messages.error(request, _("Choose a file to upload."))
+    return redirect(f"{application.get_absolute_url()}#documents")
+
+
+@login_required
+def attachment_download(request, ref: str, pk: int):
+    application = _case_or_404(request, ref, section="attachment")
+    attachment = get_object_or_404(application.attachments, pk=pk)
+    access_log_write(request, action="download", case_ref=application.ref, section="attachment")
+    content_type = attachment.content_type or mimetypes.guess_type(attachment.original_name)[0]
+    response = FileResponse(attachment.file.open("rb"), content_type=content_type or "application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{attachment.original_name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

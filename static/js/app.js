@@ -16,3 +16,16 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Formsets: "add member" clones the empty form template with the next index.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-add-formset]");
+  if (!button) return;
+  const prefix = button.dataset.addFormset;
+  const total = document.getElementById(`id_${prefix}-TOTAL_FORMS`);
+  const template = document.getElementById("member-template");
+  const index = parseInt(total.value, 10);
+  const html = template.innerHTML.replaceAll("__prefix__", String(index));
+  document.getElementById("member-forms").insertAdjacentHTML("beforeend", html);
+  total.value = String(index + 1);
+});

@@ -336,13 +336,13 @@ def _blank(text: str | None) -> bool:
     return text is None or not text.strip()
 
 
-Rows = list[tuple[int, Any]]
+_Rows = list[tuple[int, Any]]
 
 
 class _Checker:
     """Runs the cross-record rules over the records that parsed; paths use their index in the document."""
 
-    def __init__(self, rows: dict[str, Rows], refs: dict[str, set[str]], errors: _Errors) -> None:
+    def __init__(self, rows: dict[str, _Rows], refs: dict[str, set[str]], errors: _Errors) -> None:
         self.rows = rows
         self.refs = refs
         self.errors = errors
@@ -363,6 +363,7 @@ class _Checker:
         return found[1] if found else None
 
     def run(self) -> None:
+        self.check_units()
         self.check_people()
         self.check_households()
         self.check_applications()
@@ -372,7 +373,6 @@ class _Checker:
         self.check_repeat_short_term()
         self.check_arrears()
         self.check_stays()
-        self.check_units()
 
     def check_units(self) -> None:
         for i, unit in self.rows["units"]:
@@ -574,7 +574,7 @@ class _Checker:
 def parse_document(data: dict[str, Any]) -> s.Document:
     """A fully validated Document for a valid `stord-bolig/1` document, else InterchangeError listing every error."""
     if not isinstance(data, dict):
-        raise InterchangeError([f"document: expected a JSON object, got {_show(data)}"])
+        raise InterchangeError([f"$: expected a JSON object, got {_show(data)}"])
     errors = _Errors()
     for key in data:
         if key != "format" and key not in _COLLECTIONS:
@@ -584,7 +584,7 @@ def parse_document(data: dict[str, Any]) -> s.Document:
     elif data["format"] != s.FORMAT:
         errors.add("format", f"expected {_show(s.FORMAT)}, got {_show(data['format'])}")
 
-    rows: dict[str, Rows] = {}
+    rows: dict[str, _Rows] = {}
     refs: dict[str, set[str]] = {}
     complete = True  # every record parsed: only then can a Document be built
     for name, record in _COLLECTIONS.items():

@@ -665,7 +665,7 @@ def test_parse_document__accepts(case: str, mutate: Callable[[dict[str, Any]], o
 
 
 def test_parse_document__not_an_object() -> None:
-    assert errors_of([]) == ["document: expected a JSON object, got []"]
+    assert errors_of([]) == ["$: expected a JSON object, got []"]
 
 
 def test_parse_document__collects_every_error() -> None:

@@ -1,0 +1,60 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stord_bolig.models import User
+
+from .models import Application, Status
+from .rules import add_months
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or case number"), method="search")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("All open"))
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Application.Kind.choices, empty_label=_("All"))
+    urgency = django_filters.ChoiceFilter(label=_("Band"), choices=Application.Urgency.choices, empty_label=_("All"))
+    assigned_to = django_filters.ModelChoiceFilter(
+        label=_("Caseworker"),
+        queryset=User.objects.filter(groups__name="caseworker", is_active=True).order_by("first_name"),
+        empty_label=_("All"),
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Preliminary reply overdue"), method="filter_overdue", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Application
+        fields = ["q", "status", "kind", "urgency", "assigned_to", "overdue"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.upper().startswith("S-"):
+            return queryset.filter(ref__istartswith=value)
+        terms = Q()
+        for word in value.split():
+            terms &= Q(household__members__person__given_name__istartswith=word) | Q(
+                household__members__person__family_name__istartswith=word
+            )
+        return queryset.filter(terms).distinct()
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        today = timezone.localdate()
+        return queryset.filter(
+            kind__in=["municipal_housing", "housing_assistance"],
+            decision__isnull=True,
+            preliminary_reply_sent__isnull=True,
+            received__lt=add_months(today, -1),
+        )
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.exclude(status=Status.CLOSED)
+        return queryset

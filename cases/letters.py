@@ -1,0 +1,168 @@
+"""Which template and context each case letter gets; rendering is the platform's (stord_bolig.letters).
+
+Letters are written per language (nynorsk, bokmål) as whole templates: legal prose reads better
+written than translated string by string. The context is a snapshot of plain values, so a letter
+can be re-rendered identically later. No national id ever appears in a letter's address block.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import formats, timezone, translation
+
+from stord_bolig.letters import letter_create
+
+from . import rules
+from .models import Application, Decision
+
+LETTER_LANGUAGES = ("nn", "nb")
+
+
+def _date_text(day: dt.date | None, language: str) -> str:
+    if day is None:
+        return ""
+    with translation.override(language):
+        return formats.date_format(day, "j. F Y")
+
+
+def _recipient_lines(application: Application) -> list[str]:
+    applicant = application.household.applicant
+    if applicant is None:
+        return []
+    if applicant.representative_name:
+        lines = [applicant.representative_name]
+        lines += [part.strip() for part in applicant.representative_address.split(",") if part.strip()]
+        return lines
+    lines = [applicant.full_name]
+    if applicant.address:
+        lines.append(applicant.address)
+    if applicant.postcode or applicant.city:
+        lines.append(f"{applicant.postcode} {applicant.city}".strip())
+    return lines
+
+
+def _base_context(application: Application, language: str, by) -> dict:
+    applicant = application.household.applicant
+    return {
+        "case_ref": application.ref,
+        "letter_date_text": _date_text(timezone.localdate(), language),
+        "recipient_lines": _recipient_lines(application),
+        "applicant_name": applicant.full_name if applicant else "",
+        "caseworker": str(application.assigned_to or by or ""),
+        "kind": application.kind,
+        "received_text": _date_text(application.received, language),
+    }
+
+
+def _language(language: str) -> str:
+    return language if language in LETTER_LANGUAGES else "nn"
+
+
+def decision_letter_context(decision: Decision, language: str, by=None) -> dict:
+    application = decision.application
+    deadline = rules.appeal_deadline(decision.notified)
+    return {
+        **_base_context(application, language, by),
+        "title_key": "decision",
+        "granted": decision.outcome == Decision.Outcome.GRANTED,
+        "decided_text": _date_text(decision.decided, language),
+        "legal_basis": decision.legal_basis,
+        "legal_basis_reasons": rules.LEGAL_BASIS["reasons"],
+        "facts": decision.facts,
+        "assessment": decision.assessment,
+        "conditions": decision.conditions,
+        "home_description": decision.home_description,
+        "lease_years": decision.lease_years,
+        "appeal_deadline_text": _date_text(deadline, language),
+        "appeal_deadline": deadline.isoformat(),
+        "appeal_body": application.appeal_body,
+        "appeal_paragraph": rules.LEGAL_BASIS["appeal_deadline"],
+        "documents_paragraph": rules.LEGAL_BASIS["access_to_documents"],
+        "letter_content_paragraph": rules.LEGAL_BASIS["letter_content"],
+        "disadvantaged_lease_paragraph": rules.LEGAL_BASIS["disadvantaged_lease"],
+    }
+
+
+DECISION_TITLES = {"nn": "Vedtak om {kind}", "nb": "Vedtak om {kind}"}
+KIND_TEXT = {
+    "nn": {
+        "municipal_housing": "kommunal utleigebustad",
+        "housing_assistance": "bustadsosial bistand",
+        "renewal": "fornying av leigekontrakt",
+        "swap": "bytte av kommunal bustad",
+    },
+    "nb": {
+        "municipal_housing": "kommunal utleiebolig",
+        "housing_assistance": "boligsosial bistand",
+        "renewal": "fornyelse av leiekontrakt",
+        "swap": "bytte av kommunal bolig",
+    },
+}
+
+
+def decision_letter_create(*, decision: Decision, language: str, by):
+    language = _language(language)
+    application = decision.application
+    context = decision_letter_context(decision, language, by)
+    title = DECISION_TITLES[language].format(kind=KIND_TEXT[language][application.kind])
+    context["title"] = title
+    context["kind_text"] = KIND_TEXT[language][application.kind]
+    return letter_create(
+        subject=application,
+        kind="decision",
+        title=title,
+        template_name=f"cases/letters/decision_{language}.html",
+        context=context,
+        case_ref=application.ref,
+        dedupe_key=f"decision:{decision.pk}",
+        language=language,
+        by=by,
+    )
+
+
+def preliminary_reply_letter_create(*, application: Application, reason: str, expected: dt.date, language: str, by):
+    language = _language(language)
+    title = {"nn": "Førebels svar på søknaden din", "nb": "Foreløpig svar på søknaden din"}[language]
+    context = {
+        **_base_context(application, language, by),
+        "title": title,
+        "reason": reason,
+        "expected_text": _date_text(expected, language),
+        "kind_text": KIND_TEXT[language][application.kind],
+        "paragraph": rules.LEGAL_BASIS["preliminary_reply"],
+    }
+    return letter_create(
+        subject=application,
+        kind="preliminary_reply",
+        title=title,
+        template_name=f"cases/letters/preliminary_reply_{language}.html",
+        context=context,
+        case_ref=application.ref,
+        dedupe_key=f"preliminary_reply:{application.pk}",
+        language=language,
+        by=by,
+    )
+
+
+def advance_notice_letter_create(*, application: Application, planned: str, reply_by: dt.date, language: str, by):
+    language = _language(language)
+    title = {"nn": "Førehandsvarsel om vedtak", "nb": "Forhåndsvarsel om vedtak"}[language]
+    context = {
+        **_base_context(application, language, by),
+        "title": title,
+        "planned": planned,
+        "reply_by_text": _date_text(reply_by, language),
+        "paragraph": rules.LEGAL_BASIS["advance_notice"],
+    }
+    return letter_create(
+        subject=application,
+        kind="advance_notice",
+        title=title,
+        template_name=f"cases/letters/advance_notice_{language}.html",
+        context=context,
+        case_ref=application.ref,
+        dedupe_key=f"advance_notice:{application.pk}:{reply_by.isoformat()}",
+        language=language,
+        by=by,
+    )

@@ -1,0 +1,387 @@
+"""Every write on cases: registration, assessment, workflow moves, decisions, appeals, letters.
+
+Each state change locks the case row, checks the move against `Status.transitions()`, writes a
+CaseEvent and queues side effects (letters) on commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stord_bolig.access import access_log_write
+
+from . import letters, rules
+from .models import (
+    Appeal,
+    Application,
+    Assessment,
+    CaseEvent,
+    Decision,
+    HealthAssessment,
+    Household,
+    HouseholdMember,
+    JournalNote,
+    Person,
+    RefCounter,
+    Status,
+)
+
+
+class TransitionNotAllowed(ValidationError):
+    pass
+
+
+def ref_next(model, prefix: str, *, width: int) -> str:
+    """The next unused reference `<prefix><number>` of a series; concurrent callers never get the same one.
+
+    The counter row is bumped with one UPDATE (row lock until commit); numbers already taken, e.g. by
+    imported records, are skipped.
+    """
+    with transaction.atomic():
+        counter, created = RefCounter.objects.select_for_update().get_or_create(key=prefix)
+        if created:
+            counter.last = _highest_number(model, prefix)
+        while True:
+            counter.last += 1
+            ref = f"{prefix}{counter.last:0{width}d}"
+            if not model.objects.filter(ref=ref).exists():
+                break
+        counter.save(update_fields=["last"])
+    return ref
+
+
+def _highest_number(model, prefix: str) -> int:
+    numbers = [
+        int(ref.removeprefix(prefix))
+        for ref in model.objects.filter(ref__startswith=prefix).values_list("ref", flat=True)
+        if ref.removeprefix(prefix).isdigit()
+    ]
+    return max(numbers, default=0)
+
+
+def case_number_next(year: int) -> str:
+    """Case numbers S-YYYY-NNNN, unique under concurrency."""
+    return ref_next(Application, f"S-{year}-", width=4)
+
+
+def person_create(*, national_id: str, given_name: str, family_name: str, **details) -> Person:
+    """A person with a validated national id; a second registration of the same id is refused."""
+    try:
+        parsed = rules.national_id_parse(national_id)
+    except rules.InvalidNationalId as exc:
+        raise ValidationError({"national_id": _("Not a valid fødselsnummer or D-nummer.")}) from exc
+    existing = Person.objects.filter(national_id=parsed.number).first()
+    if existing is not None:
+        raise ValidationError(
+            {"national_id": _("This person is already registered (%(ref)s).") % {"ref": existing.ref}}
+        )
+    return Person.objects.create(
+        ref=ref_next(Person, "P-", width=5),
+        national_id=parsed.number,
+        birth_date=parsed.birth_date,
+        given_name=given_name,
+        family_name=family_name,
+        **details,
+    )
+
+
+@transaction.atomic
+def application_register(
+    *,
+    applicant: dict,
+    members: list[dict],
+    kind: str,
+    received: dt.date,
+    by,
+    assigned_to=None,
+) -> Application:
+    """Register an application with its household; the case number is unique under concurrency."""
+    if received > timezone.localdate():
+        raise ValidationError({"received": _("The received date cannot be in the future.")})
+    existing = Person.objects.filter(national_id=applicant.get("national_id", "").replace(" ", "")).first()
+    if existing is not None and hasattr(existing, "membership"):
+        household = existing.membership.household
+    else:
+        applicant_person = existing or person_create(**applicant)
+        household = Household.objects.create(ref=ref_next(Household, "H-", width=4))
+        HouseholdMember.objects.create(household=household, person=applicant_person, role="applicant", position=0)
+        for position, member in enumerate(members, start=1):
+            role = member.pop("role")
+            person = Person.objects.filter(national_id=member.get("national_id", "")).first() or person_create(**member)
+            if hasattr(person, "membership"):
+                raise ValidationError(_("%(name)s already belongs to another household.") % {"name": person})
+            HouseholdMember.objects.create(household=household, person=person, role=role, position=position)
+    application = Application.objects.create(
+        ref=case_number_next(received.year),
+        household=household,
+        kind=kind,
+        received=received,
+        assigned_to=assigned_to or by,
+    )
+    CaseEvent.objects.create(application=application, by=by, from_status="", to_status=Status.REGISTERED)
+    return application
+
+
+def _transition(application: Application, to_status: str, *, by, note: str = "") -> Application:
+    """The one place a case changes state: lock, check the move, change, write an event."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if to_status not in Status.transitions()[locked.status]:
+        raise TransitionNotAllowed(
+            _("A case cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": Status(locked.status).label, "to": Status(to_status).label}
+        )
+    CaseEvent.objects.create(application=locked, by=by, from_status=locked.status, to_status=to_status, note=note)
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at"])
+    application.status = to_status
+    return locked
+
+
+@transaction.atomic
+def application_transition(*, application: Application, to_status: str, by, note: str = "") -> Application:
+    return _transition(application, to_status, by=by, note=note)
+
+
+@transaction.atomic
+def application_assign(*, application: Application, caseworker, by) -> Application:
+    Application.objects.filter(pk=application.pk).update(assigned_to=caseworker)
+    JournalNote.objects.create(
+        application=application, by=by, text=_("Case assigned to %(name)s.") % {"name": caseworker}
+    )
+    application.assigned_to = caseworker
+    return application
+
+
+@transaction.atomic
+def note_add(*, application: Application, text: str, by) -> JournalNote:
+    if not text.strip():
+        raise ValidationError({"text": _("The note is empty.")})
+    return JournalNote.objects.create(application=application, text=text.strip(), by=by)
+
+
+@transaction.atomic
+def assessment_save(
+    *, application: Application, data: dict, health: dict | None, urgency: str, urgency_reason: str, by
+) -> Assessment:
+    """Save the needs assessment; an urgency band different from the rule's suggestion needs a reason, logged."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status in (Status.CLOSED,):
+        raise TransitionNotAllowed(_("A closed case cannot be changed."))
+    case_fields = {k: data.pop(k) for k in list(data) if k in ASSESSMENT_CASE_FIELDS}
+    assessment, _created = Assessment.objects.update_or_create(
+        application=locked, defaults={**data, "updated_by": by}
+    )
+    documented_health_need = False
+    if health is not None:
+        health_row, _created = HealthAssessment.objects.update_or_create(
+            application=locked, defaults={**health, "updated_by": by}
+        )
+        documented_health_need = health_row.documented_health_need
+    elif hasattr(locked, "health"):
+        documented_health_need = locked.health.documented_health_need
+    suggested = rules.urgency_suggest(
+        housing_situation=case_fields.get("housing_situation", locked.housing_situation),
+        children_in_unsuitable_housing=assessment.children_in_unsuitable_housing,
+        documented_health_need=documented_health_need,
+    )
+    if urgency != suggested and not urgency_reason.strip():
+        raise ValidationError(
+            {"urgency_reason": _("Give a reason when the band differs from the suggested band %(band)s.")
+             % {"band": suggested}}
+        )
+    if case_fields.get("min_bedrooms_override") is not None and not case_fields.get("min_bedrooms_reason", "").strip():
+        raise ValidationError({"min_bedrooms_reason": _("Give a reason when you set the bedroom need yourself.")})
+    if urgency != suggested and (locked.urgency != urgency or locked.urgency_suggested != suggested):
+        CaseEvent.objects.create(
+            application=locked,
+            by=by,
+            from_status=locked.status,
+            to_status=locked.status,
+            note=_("Urgency band set to %(band)s (suggested %(suggested)s): %(reason)s")
+            % {"band": urgency, "suggested": suggested, "reason": urgency_reason.strip()},
+        )
+    for name, value in case_fields.items():
+        setattr(locked, name, value)
+    locked.urgency = urgency
+    locked.urgency_suggested = suggested
+    locked.urgency_reason = urgency_reason.strip()
+    locked.save()
+    if locked.status == Status.REGISTERED:
+        _transition(locked, Status.ASSESSMENT, by=by)
+    application.refresh_from_db()
+    return assessment
+
+
+ASSESSMENT_CASE_FIELDS = {
+    "housing_situation",
+    "main_reason",
+    "target_group",
+    "wheelchair_need",
+    "min_bedrooms_override",
+    "min_bedrooms_reason",
+}
+
+
+@transaction.atomic
+def assessment_complete(*, application: Application, by) -> Application:
+    if not hasattr(application, "assessment"):
+        raise ValidationError(_("Fill in the needs assessment first."))
+    if not application.assessment.recommendation:
+        raise ValidationError(_("The assessment needs a recommendation before the case is ready for decision."))
+    Assessment.objects.filter(pk=application.assessment.pk).update(completed_at=timezone.now())
+    return _transition(application, Status.READY, by=by)
+
+
+@transaction.atomic
+def application_decide(
+    *,
+    application: Application,
+    outcome: str,
+    decided: dt.date,
+    notified: dt.date | None,
+    legal_basis: str,
+    facts: str,
+    assessment: str,
+    conditions: str = "",
+    home_description: str = "",
+    lease_years: int | None = None,
+    language: str | None = None,
+    by,
+) -> Decision:
+    """Decide a case ready for decision and queue the decision letter (once)."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status not in Status.decidable():
+        raise TransitionNotAllowed(_("Only a case that is ready for decision can be decided."))
+    notified = notified or decided
+    errors = {}
+    if decided < locked.received:
+        errors["decided"] = _("The decision date cannot be before the application was received.")
+    if decided > timezone.localdate():
+        errors["decided"] = _("The decision date cannot be in the future.")
+    if notified < decided:
+        errors["notified"] = _("The notification date cannot be before the decision date.")
+    if not facts.strip() or not assessment.strip():
+        errors["assessment"] = _("A decision needs its facts and its assessment (forvaltningslova §§ 24–25).")
+    if errors:
+        raise ValidationError(errors)
+    decision = Decision.objects.create(
+        application=locked,
+        outcome=outcome,
+        decided=decided,
+        notified=notified,
+        legal_basis=legal_basis.strip() or rules.LEGAL_BASIS.get(locked.kind, ""),
+        facts=facts.strip(),
+        assessment=assessment.strip(),
+        conditions=conditions.strip(),
+        home_description=home_description.strip(),
+        lease_years=lease_years,
+        decided_by=by,
+    )
+    _transition(locked, Status.DECIDED, by=by, note=Decision.Outcome(outcome).label)
+    letters.decision_letter_create(decision=decision, language=language or _letter_language(locked), by=by)
+    application.status = Status.DECIDED
+    return decision
+
+
+def _letter_language(application: Application) -> str:
+    applicant = application.household.applicant
+    return applicant.preferred_language if applicant else "nn"
+
+
+@transaction.atomic
+def preliminary_reply_send(*, application: Application, reason: str, expected: dt.date, by) -> Application:
+    """Fvl. § 11 a: record the preliminary reply and queue its letter (once per case)."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if hasattr(locked, "decision"):
+        raise TransitionNotAllowed(_("The case is already decided."))
+    if locked.preliminary_reply_sent:
+        raise TransitionNotAllowed(_("A preliminary reply has already been sent."))
+    today = timezone.localdate()
+    if expected <= today:
+        raise ValidationError({"expected": _("The expected decision date must be in the future.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the case cannot be decided within a month.")})
+    locked.preliminary_reply_sent = today
+    locked.save(update_fields=["preliminary_reply_sent", "updated_at"])
+    letters.preliminary_reply_letter_create(
+        application=locked, reason=reason.strip(), expected=expected, language=_letter_language(locked), by=by
+    )
+    application.preliminary_reply_sent = today
+    return locked
+
+
+@transaction.atomic
+def advance_notice_send(*, application: Application, planned: str, reply_by: dt.date, by):
+    """Fvl. § 16: notify the party of a planned decision and the deadline to comment."""
+    if reply_by <= timezone.localdate():
+        raise ValidationError({"reply_by": _("The reply deadline must be in the future.")})
+    if not planned.strip():
+        raise ValidationError({"planned": _("Describe the planned decision.")})
+    return letters.advance_notice_letter_create(
+        application=application, planned=planned.strip(), reply_by=reply_by, language=_letter_language(application), by=by
+    )
+
+
+@transaction.atomic
+def appeal_register(*, application: Application, received: dt.date, grounds: str, by) -> Appeal:
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    decision = getattr(locked, "decision", None)
+    if decision is None:
+        raise TransitionNotAllowed(_("Only a decided case can be appealed."))
+    if received < decision.decided:
+        raise ValidationError({"received": _("An appeal cannot be received before the decision.")})
+    appeal = Appeal.objects.create(application=locked, received=received, grounds=grounds.strip())
+    late = received > rules.appeal_deadline(decision.notified)
+    _transition(
+        locked, Status.APPEALED, by=by, note=_("Appeal received after the deadline.") if late else _("Appeal received.")
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_reconsider(*, appeal: Appeal, reverse: bool, by, note: str = "") -> Appeal:
+    """The office reconsiders: reverse the decision, or forward the appeal to the appeal body."""
+    locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if locked.outcome != Appeal.Outcome.PENDING or locked.forwarded:
+        raise TransitionNotAllowed(_("This appeal is already handled."))
+    today = timezone.localdate()
+    locked.reconsidered = today
+    if reverse:
+        locked.outcome = Appeal.Outcome.REVERSED
+        locked.outcome_date = today
+        locked.save()
+        _transition(locked.application, Status.DECIDED, by=by, note=_("Decision reversed on reconsideration."))
+    else:
+        locked.forwarded = today
+        locked.forwarded_to = locked.application.appeal_body
+        locked.save()
+        CaseEvent.objects.create(
+            application=locked.application,
+            by=by,
+            from_status=Status.APPEALED,
+            to_status=Status.APPEALED,
+            note=_("Appeal forwarded to %(body)s.") % {"body": locked.forwarded_to} + (f" {note}" if note else ""),
+        )
+    return locked
+
+
+@transaction.atomic
+def appeal_outcome_record(*, appeal: Appeal, outcome: str, decided: dt.date, by) -> Appeal:
+    locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if locked.outcome != Appeal.Outcome.PENDING:
+        raise TransitionNotAllowed(_("This appeal already has an outcome."))
+    locked.outcome = outcome
+    locked.outcome_date = decided
+    locked.save()
+    _transition(locked.application, Status.DECIDED, by=by, note=Appeal.Outcome(outcome).label)
+    return locked
+
+
+def health_read_log(request, application: Application) -> None:
+    """Every read of special-category data is logged (GDPR art. 9, Normen)."""
+    access_log_write(request, action="read", case_ref=application.ref, section="health", purpose="case work")

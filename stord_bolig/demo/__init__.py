@@ -1,0 +1,1 @@
+"""Synthetic demo data for Stord (no real persons): users per role and a small register."""

@@ -1,0 +1,68 @@
+"""What the interchange document does not carry: caseworkers, contact details, assessments, fresh cases.
+
+Runs through the same services a caseworker uses, so the demo shows real letters and events.
+Idempotent: each step checks whether it has been done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from .identity import synthetic_national_id
+
+STREETS = ["Hamnegata", "Borggata", "Kyrkjevegen", "Ådlandsvegen", "Rommetveitvegen", "Heiane", "Vabakkjen"]
+
+FRESH_CASES = [
+    # given, family, birth date, kind, days ago, members
+    ("Ingrid", "Leirvåg", dt.date(1991, 5, 14), "municipal_housing", 26, [("child", "Mia", dt.date(2019, 2, 3))]),
+    ("Tor", "Sæverud", dt.date(1968, 11, 2), "housing_assistance", 12, []),
+    ("Amina", "Yusuf", dt.date(1988, 8, 21), "municipal_housing", 3,
+     [("partner", "Abdi", dt.date(1985, 1, 9)), ("child", "Hodan", dt.date(2014, 6, 30)),
+      ("child", "Liban", dt.date(2017, 4, 11))]),
+]
+
+
+def demo_enrich(users) -> None:
+    from cases import services
+    from cases.models import Application, HouseholdMember
+
+    caseworkers = [users["kari"], users["ola"]]
+    unassigned = Application.objects.filter(assigned_to__isnull=True).order_by("ref")
+    for index, application in enumerate(unassigned):
+        Application.objects.filter(pk=application.pk).update(assigned_to=caseworkers[index % 2])
+
+    for index, member in enumerate(
+        HouseholdMember.objects.filter(role="applicant", person__address="").select_related("person")
+    ):
+        person = member.person
+        person.address = f"{STREETS[index % len(STREETS)]} {index + 3}"
+        person.postcode = "5411" if index % 2 else "5416"
+        person.city = "Stord"
+        person.phone = f"9{index:07d}"[:8]
+        person.save(update_fields=["address", "postcode", "city", "phone"])
+
+    today = timezone.localdate()
+    for given, family, born, kind, days_ago, members in FRESH_CASES:
+        national_id = synthetic_national_id(born, 1)
+        if HouseholdMember.objects.filter(person__national_id=national_id).exists():
+            continue
+        services.application_register(
+            applicant={
+                "national_id": national_id,
+                "given_name": given,
+                "family_name": family,
+                "address": "Leirvikvegen 12",
+                "postcode": "5411",
+                "city": "Stord",
+            },
+            members=[
+                {"role": role, "national_id": synthetic_national_id(b, 2), "given_name": g, "family_name": family}
+                for role, g, b in members
+            ],
+            kind=kind,
+            received=today - dt.timedelta(days=days_ago),
+            by=users["kari"],
+            assigned_to=users["kari"],
+        )
