@@ -8,7 +8,7 @@ Every date question is answered *as of* the given day: records dated later do no
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
 from operator import itemgetter
 from typing import Any
 
@@ -55,7 +55,7 @@ def decision_in_force(decision: Decision | None, on: dt.date) -> bool:
     )
 
 
-def is_waiting(application: Application, on: dt.date, *, housed: bool, kinds: Iterable[str] = WAITING_KINDS) -> bool:
+def is_waiting(application: Application, on: dt.date, *, housed: bool, kinds: Collection[str] = WAITING_KINDS) -> bool:
     """True when the application waits for a home on `on`; `housed` = a lease for it started by `on`."""
     return application.kind in kinds and not housed and decision_in_force(application.decision, on)
 
@@ -142,11 +142,8 @@ def shortlist(doc: Document, unit_ref: str, on: dt.date) -> dict[str, Any]:
     waiting = [app for app in doc.applications if is_waiting(app, on, housed=app.ref in housed)]
     # An open offer on *any* unit blocks: DOMAIN.md says "no open offer", not "no open offer for this unit".
     offered = {offer.application for offer in doc.offers if offer_open_on(offer, on)}
-    # Index only what the waiting households need: the document may hold many housed households.
-    wanted = {app.household for app in waiting}
-    households = {h.ref: h for h in doc.households if h.ref in wanted}
-    persons = {member.person for household in households.values() for member in household.members}
-    people = {p.ref: p for p in doc.people if p.ref in persons}
+    households = {h.ref: h for h in doc.households}
+    people = {p.ref: p for p in doc.people}
     bedrooms, accessible, group = unit.bedrooms, unit.wheelchair_accessible, unit.target_group
 
     eligible: list[tuple[tuple[int, dt.date, dt.date, str], Application, int]] = []

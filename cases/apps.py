@@ -15,5 +15,5 @@ class CasesConfig(AppConfig):
 
         from stord_bolig.context_processors import NavEntry, register_nav
 
-        register_nav(NavEntry(_("My cases"), "cases:my-cases", "cases.view_case", order=10))
-        register_nav(NavEntry(_("All cases"), "cases:case-list", "cases.view_case", order=11))
+        register_nav(NavEntry(_("My cases"), "cases:my-cases", "cases.view_application", order=10))
+        register_nav(NavEntry(_("All cases"), "cases:case-list", "cases.view_application", order=11))

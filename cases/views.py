@@ -58,7 +58,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 
 @login_required
-@permission_required("cases.view_case", raise_exception=True)
+@permission_required("cases.view_application", raise_exception=True)
 def case_list(request, mine: bool = False):
     base = Application.objects.visible_to(request.user).with_list_data()
     if mine:
@@ -76,7 +76,7 @@ def case_list(request, mine: bool = False):
 
 
 @login_required
-@permission_required("cases.add_case", raise_exception=True)
+@permission_required("cases.add_application", raise_exception=True)
 def case_create(request):
     form = ApplicationRegisterForm(request.POST or None)
     members = MemberFormSet(request.POST or None, prefix="members")
@@ -142,7 +142,7 @@ def case_detail(request, ref: str):
 
 
 @login_required
-@permission_required("cases.change_case", raise_exception=True)
+@permission_required("cases.change_application", raise_exception=True)
 def assessment_edit(request, ref: str):
     application = _case_or_404(request, ref)
     assessment = Assessment.objects.filter(application=application).first()
@@ -188,7 +188,7 @@ def assessment_edit(request, ref: str):
 
 
 @login_required
-@permission_required("cases.change_case", raise_exception=True)
+@permission_required("cases.change_application", raise_exception=True)
 @require_POST
 def case_transition(request, ref: str):
     application = _case_or_404(request, ref)
@@ -257,7 +257,7 @@ def _simple_form_view(request, ref, form_class, template, action):
 
 
 @login_required
-@permission_required("cases.change_case", raise_exception=True)
+@permission_required("cases.change_application", raise_exception=True)
 def preliminary_reply(request, ref: str):
     def action(application, data):
         services.preliminary_reply_send(application=application, by=request.user, **data)
@@ -267,7 +267,7 @@ def preliminary_reply(request, ref: str):
 
 
 @login_required
-@permission_required("cases.change_case", raise_exception=True)
+@permission_required("cases.change_application", raise_exception=True)
 def advance_notice(request, ref: str):
     def action(application, data):
         services.advance_notice_send(application=application, by=request.user, **data)
@@ -277,7 +277,7 @@ def advance_notice(request, ref: str):
 
 
 @login_required
-@permission_required("cases.change_case", raise_exception=True)
+@permission_required("cases.change_application", raise_exception=True)
 def appeal_register(request, ref: str):
     def action(application, data):
         services.appeal_register(application=application, by=request.user, **data)
@@ -313,7 +313,7 @@ def appeal_handle(request, ref: str, pk: int):
 
 
 @login_required
-@permission_required("cases.change_case", raise_exception=True)
+@permission_required("cases.change_application", raise_exception=True)
 @require_POST
 def note_add(request, ref: str):
     application = _case_or_404(request, ref)
@@ -327,7 +327,7 @@ def note_add(request, ref: str):
 
 
 @login_required
-@permission_required("cases.change_case", raise_exception=True)
+@permission_required("cases.change_application", raise_exception=True)
 @require_POST
 def attachment_upload(request, ref: str):
     application = _case_or_404(request, ref)

@@ -1,17 +1,26 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(AuthenticationForm):
+    """Django's login form, except that an attempt with an empty username still counts as a failure."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Username")
         self.fields["password"].label = _("Password")
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Log in")))
+
+    def clean(self):
+        if not self.cleaned_data.get("username") and self.data.get("password"):
+            # Without this, a blank username never reaches authenticate() and escapes the lockout count.
+            authenticate(self.request, username="", password=self.data.get("password"))
+        return super().clean()
 
 
 class TokenForm(forms.Form):

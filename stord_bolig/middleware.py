@@ -76,3 +76,30 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
         return response
+
+
+class LanguageMiddleware:
+    """Nynorsk unless the person chose otherwise: the language cookie, then the user's preference, then nn.
+
+    The browser's Accept-Language is deliberately ignored: the municipality's working language is
+    nynorsk, and an English-language browser must not switch the case work to English by itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in supported:
+            user = getattr(request, "user", None)
+            language = getattr(user, "preferred_language", None) if user and user.is_authenticated else None
+        if language not in supported:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
