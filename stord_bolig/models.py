@@ -58,7 +58,8 @@ class User(AbstractUser):
 class AccessLog(models.Model):
     """One row per read of a person's case data, per denied attempt and per lockout.
 
-    Append-only: database triggers refuse UPDATE and DELETE whatever the application does.
+    Append-only: database triggers refuse UPDATE and DELETE whatever the application does. (TRUNCATE is
+    a table privilege: production revokes it from the application's role, see SECURITY.md.)
     `user_id` is a plain integer (no foreign key), so deleting a user never touches the log.
     """
 
@@ -90,13 +91,6 @@ class AccessLog(models.Model):
         ordering = ["-at", "-id"]
         triggers = [
             pgtrigger.Protect(name="access_log_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
-            pgtrigger.Trigger(
-                name="access_log_no_truncate",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Truncate,
-                level=pgtrigger.Statement,
-                func="RAISE EXCEPTION 'the access log is append-only'; RETURN NULL;",
-            ),
         ]
 
     def __str__(self):

@@ -287,7 +287,8 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 # Uploaded attachments and rendered letters live outside the web root and are never served
 # by URL: only through access-checked views.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
-MEDIA_URL = None
+# No URL serves MEDIA_ROOT in any deployment (only the test live server would, at this path).
+MEDIA_URL = "/private-media-not-served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 20) * 1024 * 1024
