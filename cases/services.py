@@ -105,6 +105,14 @@ def application_register(
         raise ValidationError({"received": _("The received date cannot be in the future.")})
     existing = Person.objects.filter(national_id=applicant.get("national_id", "").replace(" ", "")).first()
     if existing is not None and hasattr(existing, "membership"):
+        if existing.membership.role != HouseholdMember.Role.APPLICANT:
+            # Filing the case under someone else's household would send its letters to that household's applicant.
+            raise ValidationError(
+                {
+                    "national_id": _("%(name)s is registered as a member of household %(ref)s, not as its applicant.")
+                    % {"name": existing, "ref": existing.membership.household.ref}
+                }
+            )
         household = existing.membership.household
     else:
         applicant_person = existing or person_create(**applicant)
@@ -142,8 +150,17 @@ def _transition(application: Application, to_status: str, *, by, note: str = "")
     return locked
 
 
+# Moves that only their own service may make, because it checks and records more than the state.
+_SERVICE_ONLY_TARGETS = {Status.READY, Status.DECIDED, Status.APPEALED}
+
+
 @transaction.atomic
 def application_transition(*, application: Application, to_status: str, by, note: str = "") -> Application:
+    """The moves without their own service (start assessment, reopen, close); never into ready/decided/appealed."""
+    if to_status in _SERVICE_ONLY_TARGETS:
+        raise TransitionNotAllowed(
+            _("A case becomes “%(to)s” only through its own form.") % {"to": Status(to_status).label}
+        )
     return _transition(application, to_status, by=by, note=note)
 
 
@@ -375,6 +392,10 @@ def appeal_outcome_record(*, appeal: Appeal, outcome: str, decided: dt.date, by)
     locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if locked.outcome != Appeal.Outcome.PENDING:
         raise TransitionNotAllowed(_("This appeal already has an outcome."))
+    if not locked.forwarded:
+        raise TransitionNotAllowed(_("Only an appeal forwarded to the appeal body can get the body's outcome."))
+    if outcome not in (Appeal.Outcome.UPHELD, Appeal.Outcome.REVERSED):
+        raise ValidationError({"outcome": _("The outcome is either upheld or reversed.")})
     locked.outcome = outcome
     locked.outcome_date = decided
     locked.save()
