@@ -12,3 +12,9 @@ class AllocationConfig(AppConfig):
         from . import interchange
 
         register_section(Section("allocation", interchange.import_section, interchange.export_section))
+
+        from stord_bolig.context_processors import NavEntry, register_nav
+
+        register_nav(NavEntry(_("Waiting list"), "allocation:waiting-list", "allocation.view_unit", order=20))
+        register_nav(NavEntry(_("Housing stock"), "allocation:unit-list", "allocation.view_unit", order=21))
+        register_nav(NavEntry(_("Allocation meetings"), "allocation:meeting-list", "allocation.make_offer", order=22))

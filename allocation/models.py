@@ -132,3 +132,67 @@ class Offer(models.Model):
     @property
     def deadline(self) -> dt.date:
         return self.offered + dt.timedelta(days=7)
+
+
+class ReassessmentFlag(models.Model):
+    """Raised after two refusals without an accepted reason (DOMAIN.md "Offers"); cleared by a caseworker."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="reassessment_flag")
+    raised_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=200)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    cleared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self):
+        return f"{self.application_id}: {self.reason}"
+
+
+class AllocationMeeting(models.Model):
+    """Tildelingsmøte: a dated meeting that picks households for free units."""
+
+    held_on = models.DateField(_("meeting date"), unique=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("allocation meeting")
+        verbose_name_plural = _("allocation meetings")
+        ordering = ["-held_on"]
+
+    def __str__(self):
+        return f"{self.held_on}"
+
+    def get_absolute_url(self):
+        return reverse("allocation:meeting-detail", args=[self.pk])
+
+
+class MeetingChoice(models.Model):
+    """The meeting's pick for a unit; choosing someone other than rank 1 needs a reason (override monitoring)."""
+
+    meeting = models.ForeignKey(AllocationMeeting, on_delete=models.CASCADE, related_name="choices")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="meeting_choices")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="meeting_choices")
+    rank = models.PositiveIntegerField(_("rank on the shortlist"))
+    first_ranked = models.ForeignKey(
+        Application, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("rank 1 on the shortlist")
+    )
+    override_reason = models.TextField(_("reason for not choosing rank 1"), blank=True)
+    offer = models.OneToOneField(Offer, null=True, blank=True, on_delete=models.SET_NULL, related_name="meeting_choice")
+    chosen_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "unit"], name="one_choice_per_unit_per_meeting"),
+            models.CheckConstraint(
+                condition=Q(rank=1) | ~Q(override_reason=""), name="choice_override_needs_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting_id}: {self.unit_id} -> {self.application_id}"
+
+    @property
+    def is_override(self) -> bool:
+        return self.rank != 1

@@ -1,1 +1,238 @@
-"""Views."""
+"""Allocation views: housing stock, waiting list, shortlists, offers and allocation meetings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.models import Application, Status
+from stord_bolig.access import access_log_write
+from stord_bolig.exports import csv_response
+
+from . import rules, services
+from .filters import UnitFilter
+from .forms import MeetingChoiceForm, MeetingForm, OfferAnswerForm, ShortlistDateForm, UnitStatusForm
+from .models import AllocationMeeting, Offer, Unit
+from .querysets import bedroom_needs, shortlist_for_unit, waiting_applications, waiting_time_estimates
+
+EXCLUSION_LABELS = {
+    "suspended": _("suspended"),
+    "open_offer": _("has an open offer"),
+    "too_few_bedrooms": _("too few bedrooms"),
+    "too_many_bedrooms": _("too many bedrooms"),
+    "wheelchair": _("needs a wheelchair-accessible home"),
+    "target_group": _("other target group"),
+}
+
+
+def _unit_or_404(request, ref: str) -> Unit:
+    unit = Unit.objects.visible_to(request.user).filter(ref=ref).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def _explained_shortlist(unit: Unit, on):
+    """The rules' shortlist with the case rows attached, so the template can explain each line."""
+    applications = list(waiting_applications(on))
+    result = shortlist_for_unit(unit, on, applications)
+    by_ref = {app.ref: app for app in applications}
+    needs = bedroom_needs(applications, on)
+    ranked = [{**entry, "case": by_ref[entry["application"]], "need": needs[entry["application"]]}
+              for entry in result["shortlist"]]
+    excluded = [
+        {**entry, "case": by_ref[entry["application"]], "need": needs[entry["application"]],
+         "labels": [str(EXCLUSION_LABELS[c]) for c in entry["reasons"]]}
+        for entry in result["excluded"]
+    ]
+    return ranked, excluded
+
+
+@login_required
+@permission_required("allocation.view_unit", raise_exception=True)
+def unit_list(request):
+    unit_filter = UnitFilter(request.GET or None, queryset=Unit.objects.visible_to(request.user).order_by("ref"))
+    queryset = unit_filter.qs if unit_filter.is_bound and unit_filter.is_valid() else unit_filter.queryset
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "allocation/unit_list.html", {"filter": unit_filter, "page": page, "query": params.urlencode()})
+
+
+@login_required
+@permission_required("allocation.view_unit", raise_exception=True)
+def unit_detail(request, ref: str):
+    unit = _unit_or_404(request, ref)
+    date_form = ShortlistDateForm(request.GET or None)
+    on = date_form.cleaned_data.get("on") if date_form.is_valid() and date_form.cleaned_data.get("on") else None
+    on = on or timezone.localdate()
+    show_shortlist = unit.status == Unit.Status.FREE and request.user.has_perm("allocation.make_offer")
+    ranked, excluded = _explained_shortlist(unit, on) if show_shortlist else ([], [])
+    if show_shortlist:
+        access_log_write(request, action="read", section="shortlist", purpose=f"unit {unit.ref}")
+    context = {
+        "unit": unit,
+        "on": on,
+        "date_form": date_form,
+        "ranked": ranked,
+        "excluded": excluded,
+        "show_shortlist": show_shortlist,
+        "offers": unit.offers.select_related("application").order_by("-offered")[:20],
+        "leases": unit.leases.select_related("household").order_by("-start")[:20],
+        "history": unit.events.order_by("-pgh_created_at")[:20] if hasattr(unit, "events") else [],
+        "status_form": UnitStatusForm(initial={"status": unit.status}),
+    }
+    return render(request, "allocation/unit_detail.html", context)
+
+
+@login_required
+@permission_required("allocation.make_offer", raise_exception=True)
+@require_POST
+def offer_make(request, ref: str):
+    unit = _unit_or_404(request, ref)
+    application = Application.objects.visible_to(request.user).filter(ref=request.POST.get("application", "")).first()
+    if application is None:
+        raise Http404
+    try:
+        offer = services.offer_make(application=application, unit=unit, offered=timezone.localdate(), by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(unit)
+    messages.success(
+        request,
+        _("Offer %(offer)s to %(case)s is made; the answer is due %(deadline)s. The offer letter is being prepared.")
+        % {"offer": offer.ref, "case": application.ref, "deadline": offer.deadline.strftime("%d.%m.%Y")},
+    )
+    return redirect(unit)
+
+
+@login_required
+@permission_required("allocation.change_unit", raise_exception=True)
+@require_POST
+def unit_status(request, ref: str):
+    unit = _unit_or_404(request, ref)
+    form = UnitStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.unit_status_set(unit=unit, status=form.cleaned_data["status"], by=request.user)
+            messages.success(request, _("The unit status is changed."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    return redirect(unit)
+
+
+@login_required
+@permission_required("allocation.make_offer", raise_exception=True)
+def offer_answer(request, ref: str):
+    offer = Offer.objects.visible_to(request.user).select_related("unit", "application").filter(ref=ref).first()
+    if offer is None:
+        raise Http404
+    form = OfferAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.offer_answer(offer=offer, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The answer to offer %(offer)s is recorded.") % {"offer": offer.ref})
+            return redirect(offer.unit)
+    return render(request, "allocation/offer_answer.html", {"offer": offer, "form": form,
+                                                             "deadline": rules.offer_deadline(offer.offered)})
+
+
+@login_required
+@permission_required("allocation.view_unit", raise_exception=True)
+def waiting_list(request):
+    today = timezone.localdate()
+    applications = list(waiting_applications(today).order_by("urgency", "decision__decided", "received", "ref"))
+    needs = bedroom_needs(applications, today)
+    open_offers = dict(
+        Offer.objects.open().filter(application__in=applications).values_list("application_id", "ref")
+    )
+    band = request.GET.get("band")
+    rows = []
+    for app in applications:
+        if band and app.urgency != band:
+            continue
+        rows.append({
+            "case": app,
+            "need": needs[app.ref],
+            "suspended": bool(app.suspended_until and app.suspended_until >= today),
+            "offer": open_offers.get(app.pk),
+        })
+    access_log_write(request, action="read", section="waiting_list", purpose="waiting list")
+    if request.GET.get("format") == "csv":
+        access_log_write(request, action="export", section="waiting_list", purpose="csv")
+        return csv_response(
+            f"venteliste-{today}.csv",
+            ["case", "applicant", "band", "decided", "received", "bedrooms", "wheelchair", "target_group",
+             "suspended_until", "open_offer"],
+            [
+                [r["case"].ref, str(r["case"].household.applicant or ""), r["case"].urgency,
+                 r["case"].decision.decided, r["case"].received, r["need"], r["case"].wheelchair_need,
+                 r["case"].target_group, r["case"].suspended_until, r["offer"] or ""]
+                for r in rows
+            ],
+        )
+    estimates = waiting_time_estimates(today)
+    estimate_rows = [
+        {"band": b, "bedrooms": n, **estimates[(b, n)]} for (b, n) in sorted(estimates)
+    ]
+    return render(request, "allocation/waiting_list.html",
+                  {"rows": rows, "band": band, "estimates": estimate_rows, "today": today})
+
+
+@login_required
+@permission_required("allocation.make_offer", raise_exception=True)
+def meeting_list(request):
+    form = MeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        meeting, _created = AllocationMeeting.objects.get_or_create(
+            held_on=form.cleaned_data["held_on"],
+            defaults={"notes": form.cleaned_data["notes"], "created_by": request.user},
+        )
+        return redirect(meeting)
+    meetings = AllocationMeeting.objects.prefetch_related("choices")[:50]
+    return render(request, "allocation/meeting_list.html", {"meetings": meetings, "form": form})
+
+
+@login_required
+@permission_required("allocation.make_offer", raise_exception=True)
+def meeting_detail(request, pk: int):
+    meeting = get_object_or_404(AllocationMeeting, pk=pk)
+    if request.method == "POST":
+        form = MeetingChoiceForm(request.POST)
+        if form.is_valid():
+            unit = _unit_or_404(request, form.cleaned_data["unit"])
+            application = Application.objects.visible_to(request.user).filter(
+                ref=form.cleaned_data["application"].strip()).first()
+            if application is None:
+                messages.error(request, _("No case with that number."))
+            else:
+                try:
+                    services.meeting_choose(meeting=meeting, unit=unit, application=application,
+                                            override_reason=form.cleaned_data["override_reason"], by=request.user)
+                    messages.success(request, _("%(case)s is chosen for %(unit)s and the offer is made.")
+                                     % {"case": application.ref, "unit": unit.address})
+                except ValidationError as exc:
+                    messages.error(request, " ".join(exc.messages))
+        return redirect(meeting)
+    chosen_units = set(meeting.choices.values_list("unit_id", flat=True))
+    free_units = [u for u in Unit.objects.in_stock_on(meeting.held_on).filter(status=Unit.Status.FREE).order_by("ref")
+                  if u.pk not in chosen_units]
+    applications = list(waiting_applications(meeting.held_on))
+    agenda = []
+    for unit in free_units:
+        result = shortlist_for_unit(unit, meeting.held_on, applications)
+        agenda.append({"unit": unit, "shortlist": result["shortlist"][:5], "total": len(result["shortlist"])})
+    ready = Application.objects.visible_to(request.user).filter(status=Status.READY).select_related("household")
+    choices = meeting.choices.select_related("unit", "application", "first_ranked", "offer")
+    return render(request, "allocation/meeting_detail.html",
+                  {"meeting": meeting, "agenda": agenda, "ready": ready, "choices": choices})

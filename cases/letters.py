@@ -55,6 +55,11 @@ def _base_context(application: Application, language: str, by) -> dict:
     }
 
 
+def _letter_language(application: Application) -> str:
+    applicant = application.household.applicant
+    return applicant.preferred_language if applicant else "nn"
+
+
 def _language(language: str) -> str:
     return language if language in LETTER_LANGUAGES else "nn"
 

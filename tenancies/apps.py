@@ -12,3 +12,14 @@ class TenanciesConfig(AppConfig):
         from . import interchange
 
         register_section(Section("tenancies", interchange.import_section, interchange.export_section))
+
+        from allocation.services import register_on_accept
+        from stord_bolig.context_processors import NavEntry, register_nav
+        from stord_bolig.worklist import register
+
+        from .services import lease_draft_from_offer
+        from .worklist import reminder_items
+
+        register_on_accept(lease_draft_from_offer)
+        register(reminder_items)
+        register_nav(NavEntry(_("Leases"), "tenancies:lease-list", "tenancies.view_lease", order=30))

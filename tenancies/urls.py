@@ -4,4 +4,8 @@ from . import views
 
 app_name = "tenancies"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("leases/", views.lease_list, name="lease-list"),
+    path("leases/<str:ref>/", views.lease_detail, name="lease-detail"),
+    path("leases/<str:ref>/act/", views.lease_action, name="lease-action"),
+]

@@ -10,7 +10,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from .identity import synthetic_national_id
+from stord_bolig.demo.identity import synthetic_national_id
 
 STREETS = ["Hamnegata", "Borggata", "Kyrkjevegen", "Ådlandsvegen", "Rommetveitvegen", "Heiane", "Vabakkjen"]
 

@@ -4,7 +4,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from django.utils import timezone
+
+from allocation.services import offer_expire_sweep
+from reports.demo import demo_enrich
 from stord_bolig.demo.users import demo_users_ensure
+from tenancies.services import reminder_sweep
 from stord_bolig.interchange.service import records_import
 
 
@@ -13,10 +18,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         users = demo_users_ensure()
-        path = Path(settings.BASE_DIR) / "stord_bolig" / "demo" / "stord.json"
+        path = Path(settings.BASE_DIR) / "reports" / "demo_data" / "stord.json"
         result = records_import(json.loads(path.read_text(encoding="utf-8")))
-        from stord_bolig.demo.enrich import demo_enrich
-
         demo_enrich(users)
+        today = timezone.localdate()
+        offer_expire_sweep(today)
+        reminder_sweep(today)
         state = "loaded" if result.changed else "already present"
         self.stdout.write(f"Demo data {state}.")

@@ -1,0 +1,22 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import Application
+
+from .models import Unit
+
+
+class UnitFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="address", lookup_expr="icontains", label=_("Address"))
+    status = django_filters.ChoiceFilter(choices=Unit.Status.choices, label=_("Status"), empty_label=_("All"))
+    unit_type = django_filters.ChoiceFilter(choices=Unit.UnitType.choices, label=_("Type"), empty_label=_("All"))
+    ownership = django_filters.ChoiceFilter(choices=Unit.Ownership.choices, label=_("Ownership"), empty_label=_("All"))
+    bedrooms = django_filters.NumberFilter(label=_("Bedrooms"))
+    wheelchair_accessible = django_filters.BooleanFilter(label=_("Wheelchair accessible"))
+    target_group = django_filters.ChoiceFilter(
+        choices=Application.TargetGroup.choices, label=_("Target group"), empty_label=_("All")
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["q", "status", "unit_type", "ownership", "bedrooms", "wheelchair_accessible", "target_group"]

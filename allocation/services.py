@@ -1,0 +1,195 @@
+"""Every write in allocation: offers (make, answer, expire), unit status, meeting choices.
+
+The database is the last word on "never twice": partial unique indexes allow one open offer per
+unit and per case, and the services lock the unit row before they check and write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import Application, CaseEvent, JournalNote
+
+from . import letters, rules
+from .models import AllocationMeeting, MeetingChoice, Offer, ReassessmentFlag, Unit
+from .querysets import shortlist_for_unit
+
+# Higher layers (tenancies) register what happens when an offer is accepted (a lease draft).
+_on_accept: list[Callable] = []
+
+
+def register_on_accept(callback: Callable) -> None:
+    if callback not in _on_accept:
+        _on_accept.append(callback)
+
+
+class OfferError(ValidationError):
+    pass
+
+
+def _next_offer_ref() -> str:
+    from cases.services import ref_next
+
+    return ref_next(Offer, "O-", width=5)
+
+
+@transaction.atomic
+def offer_make(*, application: Application, unit: Unit, offered: dt.date, by, language: str | None = None) -> Offer:
+    """Offer a free unit to an eligible waiting case; one open offer per unit and per case, enforced by the database."""
+    locked_unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if locked_unit.status != Unit.Status.FREE:
+        raise OfferError(_("The unit is not free (status: %(status)s).") % {"status": locked_unit.get_status_display()})
+    if not (locked_unit.in_stock_from <= offered and (locked_unit.in_stock_until is None or offered <= locked_unit.in_stock_until)):
+        raise OfferError(_("The unit is not in the housing stock on the offer date."))
+    shortlist = shortlist_for_unit(locked_unit, offered)
+    entry = next((e for e in shortlist["shortlist"] if e["application"] == application.ref), None)
+    if entry is None:
+        excluded = next((e for e in shortlist["excluded"] if e["application"] == application.ref), None)
+        reasons = ", ".join(excluded["reasons"]) if excluded else _("not waiting for a home")
+        raise OfferError(_("%(ref)s is not eligible for this unit: %(reasons)s.") % {"ref": application.ref, "reasons": reasons})
+    try:
+        with transaction.atomic():
+            offer = Offer.objects.create(
+                ref=_next_offer_ref(), application=application, unit=locked_unit, offered=offered, made_by=by
+            )
+    except IntegrityError as exc:
+        raise OfferError(_("There is already an open offer on this unit or to this case.")) from exc
+    locked_unit.status = Unit.Status.OFFERED
+    locked_unit.save(update_fields=["status"])
+    CaseEvent.objects.create(
+        application=application,
+        by=by,
+        from_status=application.status,
+        to_status=application.status,
+        note=_("Offer %(offer)s of %(unit)s, answer by %(deadline)s.")
+        % {"offer": offer.ref, "unit": locked_unit.address, "deadline": offer.deadline.strftime("%d.%m.%Y")},
+    )
+    letters.offer_letter_create(offer=offer, language=language, by=by)
+    return offer
+
+
+@transaction.atomic
+def offer_answer(
+    *, offer: Offer, answer: str, answered: dt.date, reason: str = "", reason_accepted: bool = False, by
+) -> Offer:
+    """Record acceptance or refusal of an open offer, within its deadline."""
+    locked = Offer.objects.select_for_update().select_related("unit", "application").get(pk=offer.pk)
+    if locked.status != Offer.Status.OPEN:
+        raise OfferError(_("This offer is already %(status)s.") % {"status": locked.get_status_display().lower()})
+    if answered < locked.offered or answered > rules.offer_deadline(locked.offered):
+        raise OfferError(_("The answer date must be between the offer date and the deadline %(deadline)s.")
+                         % {"deadline": rules.offer_deadline(locked.offered).strftime("%d.%m.%Y")})
+    if answered > timezone.localdate():
+        raise OfferError(_("The answer date cannot be in the future."))
+    unit = Unit.objects.select_for_update().get(pk=locked.unit_id)
+    locked.answered = answered
+    locked.reason = reason.strip() or None
+    if answer == Offer.Status.ACCEPTED:
+        locked.status = Offer.Status.ACCEPTED
+        unit.status = Unit.Status.LET
+    elif answer == Offer.Status.REFUSED:
+        locked.status = Offer.Status.REFUSED
+        locked.reason_accepted = reason_accepted
+        unit.status = Unit.Status.FREE
+    else:
+        raise OfferError(_("Unknown answer."))
+    locked.save(update_fields=["status", "answered", "reason", "reason_accepted"])
+    unit.save(update_fields=["status"])
+    CaseEvent.objects.create(
+        application=locked.application,
+        by=by,
+        from_status=locked.application.status,
+        to_status=locked.application.status,
+        note=_("Offer %(offer)s %(answer)s.") % {"offer": locked.ref, "answer": locked.get_status_display().lower()}
+        + (f" {locked.reason}" if locked.reason else ""),
+    )
+    if locked.status == Offer.Status.ACCEPTED:
+        for callback in _on_accept:
+            callback(offer=locked, by=by)
+    else:
+        _flag_after_refusals(locked.application, by=by)
+    return locked
+
+
+def _flag_after_refusals(application: Application, *, by) -> None:
+    """Two refusals (or expiries) without an accepted reason flag the case for reassessment."""
+    count = Offer.objects.filter(application=application).filter(
+        Q(status=Offer.Status.EXPIRED) | Q(status=Offer.Status.REFUSED, reason_accepted=False)
+    ).count()
+    if count >= 2 and not ReassessmentFlag.objects.filter(application=application, cleared_at__isnull=True).exists():
+        ReassessmentFlag.objects.update_or_create(
+            application=application,
+            defaults={"reason": _("%(n)d offers refused without an accepted reason") % {"n": count}, "cleared_at": None},
+        )
+        JournalNote.objects.create(
+            application=application, by=by, text=_("Flagged for reassessment after %(n)d refused offers.") % {"n": count}
+        )
+
+
+def offer_expire_sweep(today: dt.date) -> int:
+    """Expire every open offer past its last day; safe to run any number of times, concurrently."""
+    expired = 0
+    candidates = Offer.objects.open().filter(offered__lt=today - dt.timedelta(days=rules.OFFER_RESPONSE_DAYS))
+    for offer_id in candidates.values_list("pk", flat=True):
+        with transaction.atomic():
+            offer = Offer.objects.select_for_update(skip_locked=True).filter(pk=offer_id, status=Offer.Status.OPEN).first()
+            if offer is None:
+                continue
+            offer.status = Offer.Status.EXPIRED
+            offer.save(update_fields=["status"])
+            Unit.objects.filter(pk=offer.unit_id, status=Unit.Status.OFFERED).update(status=Unit.Status.FREE)
+            CaseEvent.objects.create(
+                application_id=offer.application_id,
+                from_status="",
+                to_status=Application.objects.values_list("status", flat=True).get(pk=offer.application_id),
+                note=_("Offer %(offer)s expired without an answer.") % {"offer": offer.ref},
+            )
+            _flag_after_refusals(offer.application, by=None)
+            expired += 1
+    return expired
+
+
+@transaction.atomic
+def unit_status_set(*, unit: Unit, status: str, by) -> Unit:
+    locked = Unit.objects.select_for_update().get(pk=unit.pk)
+    if locked.status in (Unit.Status.OFFERED, Unit.Status.LET) and status == Unit.Status.MAINTENANCE:
+        raise ValidationError(_("A unit that is offered or let cannot be put under maintenance."))
+    locked.status = status
+    locked.save(update_fields=["status"])
+    return locked
+
+
+@transaction.atomic
+def meeting_choose(
+    *, meeting: AllocationMeeting, unit: Unit, application: Application, override_reason: str, by, make_offer: bool = True
+) -> MeetingChoice:
+    """Record the meeting's pick for a unit; anyone but rank 1 needs a reason, which is kept and reported."""
+    shortlist = shortlist_for_unit(unit, meeting.held_on)
+    ranked = shortlist["shortlist"]
+    entry = next((e for e in ranked if e["application"] == application.ref), None)
+    if entry is None:
+        raise ValidationError(_("%(ref)s is not on the shortlist for this unit.") % {"ref": application.ref})
+    if entry["rank"] != 1 and not override_reason.strip():
+        raise ValidationError({"override_reason": _("Say why the meeting chose rank %(rank)d and not rank 1.")
+                               % {"rank": entry["rank"]}})
+    first = Application.objects.get(ref=ranked[0]["application"])
+    choice = MeetingChoice.objects.create(
+        meeting=meeting,
+        unit=unit,
+        application=application,
+        rank=entry["rank"],
+        first_ranked=first,
+        override_reason=override_reason.strip() if entry["rank"] != 1 else "",
+        chosen_by=by,
+    )
+    if make_offer:
+        choice.offer = offer_make(application=application, unit=unit, offered=meeting.held_on, by=by)
+        choice.save(update_fields=["offer"])
+    return choice
