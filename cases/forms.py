@@ -218,6 +218,7 @@ class DecisionForm(forms.ModelForm):
         self.fields["assessment"].required = True
         self.fields["legal_basis"].initial = rules.LEGAL_BASIS.get(application.kind, "")
         self.fields["language"].initial = language
+        self.fields["outcome"].choices = Decision.Outcome.choices  # radio buttons: no empty choice
         self.helper = FormHelper()
         self.helper.form_tag = False
 

@@ -58,6 +58,9 @@ def import_section(doc: schema.Document, result: ImportResult) -> None:
         existing = Application.objects.filter(ref=app.ref).only("status").first()
         if existing is not None and existing.status == Status.CLOSED:
             status = Status.CLOSED  # closing is the office's act; an import does not reopen a case
+        elif existing is not None and status == Status.REGISTERED and existing.status in (Status.ASSESSMENT,
+                                                                                          Status.READY):
+            status = existing.status  # work on an undecided case is not in the format; re-importing keeps it
         row = upsert(
             Application,
             {"ref": app.ref},

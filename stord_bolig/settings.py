@@ -64,7 +64,8 @@ if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
 
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DATABASES["default"].setdefault("TEST", {})["NAME"] = env("TEST_DATABASE_NAME", None)
+# One test database per test run, so parallel runs on one server never collide.
+DATABASES["default"].setdefault("TEST", {})["NAME"] = env("TEST_DATABASE_NAME", f"test_stord_bolig_{os.getpid()}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")

@@ -552,7 +552,9 @@ def test_assessment_complete__with_recommendation_makes_the_case_ready(caseworke
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("status", [Status.REGISTERED, Status.ASSESSMENT, Status.DECIDED, Status.APPEALED, Status.CLOSED])
+@pytest.mark.parametrize(
+    "status", [Status.REGISTERED, Status.ASSESSMENT, Status.DECIDED, Status.APPEALED, Status.CLOSED]
+)
 def test_application_decide__only_from_ready(caseworker, status):
     application = ApplicationFactory(status=status)
 
@@ -702,7 +704,11 @@ def test_preliminary_reply_send__refused_for_a_decided_case(caseworker):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("reason", "expected", "field"),
-    [("Ventar.", TODAY, "expected"), ("Ventar.", dt.date(2026, 11, 1), "expected"), (" ", dt.date(2027, 1, 1), "reason")],
+    [
+        ("Ventar.", TODAY, "expected"),
+        ("Ventar.", dt.date(2026, 11, 1), "expected"),
+        (" ", dt.date(2027, 1, 1), "reason"),
+    ],
     ids=["expected_today", "expected_in_past", "no_reason"],
 )
 def test_preliminary_reply_send__needs_a_reason_and_a_future_date(caseworker, reason, expected, field):

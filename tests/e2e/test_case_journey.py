@@ -1,0 +1,97 @@
+"""A caseworker registers an application, assesses it with the applicant, decides, and reads the letter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+import tempfile
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cases.models import Application
+from cases.rules import appeal_deadline
+from stord_bolig.demo.identity import synthetic_national_id
+from tests.e2e.conftest import axe_check, login
+
+MONTHS_NN = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+             "november", "desember"]
+
+
+def _pdf_text(pdf: bytes) -> str:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        return subprocess.run(["pdftotext", handle.name, "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_case__register_assess_decide_and_read_the_letter(page, live_server, staff_user):
+    staff_user("caseworker", "kari", first_name="Kari", last_name="Sakshandsamar")
+    login(page, live_server, "kari")
+    today = timezone.localdate()
+    applicant_id = synthetic_national_id(dt.date(1990, 4, 12), 3)
+
+    page.goto(f"{live_server.url}/cases/new/")
+    axe_check(page)
+    page.select_option("#id_kind", "municipal_housing")
+    page.fill("#id_received", today.isoformat())
+    page.fill("#id_national_id", "12049012345")  # bad check digits first
+    page.fill("#id_given_name", "Ingrid")
+    page.fill("#id_family_name", "Leirvåg")
+    page.fill("#id_address", "Leirvikvegen 3")
+    page.fill("#id_postcode", "5411")
+    page.fill("#id_city", "Stord")
+    page.locator("[data-add-formset=members]").click()
+    page.select_option("#id_members-0-role", "child")
+    page.fill("#id_members-0-national_id", synthetic_national_id(dt.date(2016, 2, 3), 3))
+    page.fill("#id_members-0-given_name", "Mia")
+    page.fill("#id_members-0-family_name", "Leirvåg")
+    page.locator("main form [type=submit]").first.click()
+    expect(page.locator("#id_national_id")).to_have_class(re.compile("is-invalid"))
+    assert Application.objects.count() == 0  # nothing saved, and what was typed is still there
+    expect(page.locator("#id_given_name")).to_have_value("Ingrid")
+    page.fill("#id_national_id", applicant_id)
+    page.locator("main form [type=submit]").first.click()
+    expect(page.get_by_test_id("case-status")).to_be_visible()
+    case = Application.objects.get()
+    assert page.url.endswith(f"/cases/{case.ref}/")
+    expect(page.get_by_test_id("bedroom-need")).to_have_text("2")  # own room + one for the child
+    axe_check(page)
+
+    page.get_by_test_id("assessment-link").click()
+    page.select_option("#id_housing_situation", "homeless_2")
+    page.fill("#id_housing_notes", "Bur på hospits med dottera.")
+    page.fill("#id_own_goals", "Eg vil ha ein trygg stad å bu nær skulen til Mia.")
+    page.select_option("#id_recommendation", "municipal_housing")
+    page.select_option("#id_urgency", "C")  # differs from the suggested A ...
+    page.locator("button[name=complete]").click()
+    expect(page.locator("#id_urgency_reason")).to_have_class(re.compile("is-invalid"))  # ... so it needs a reason
+    page.select_option("#id_urgency", "A")
+    page.locator("button[name=complete]").click()
+    expect(page.get_by_test_id("case-status")).to_have_text(re.compile("Klar"))
+
+    page.get_by_test_id("decide-link").click()
+    axe_check(page)
+    page.check("#id_outcome_0")  # granted
+    page.fill("#id_facts", "Søkjaren bur mellombels på hospits saman med eit barn på 10 år.")
+    page.fill("#id_assessment", "Husstanden kan ikkje skaffe seg bustad sjølv og fyller vilkåra.")
+    page.fill("#id_home_description", "Leilegheit med 2 soverom")
+    page.fill("#id_lease_years", "3")
+    page.locator("main form [type=submit]").first.click()
+    expect(page.get_by_test_id("decision-outcome")).to_contain_text("Innvilga")
+    deadline = appeal_deadline(today)
+    expect(page.get_by_test_id("appeal-deadline")).to_have_text(deadline.strftime("%d.%m.%Y"))
+
+    link = page.get_by_test_id("letters").locator("a").first
+    expect(link).to_be_visible()
+    response = page.request.get(f"{live_server.url}{link.get_attribute('href')}")
+    assert response.ok and response.headers["content-type"] == "application/pdf"
+    assert "no-store" in response.headers["cache-control"]
+    text = " ".join(_pdf_text(response.body()).split())
+    assert "innvilga" in text
+    assert "Søkjaren bur mellombels på hospits" in text
+    assert f"{deadline.day}. {MONTHS_NN[deadline.month - 1]} {deadline.year}" in text
+    assert "klagenemnda" in text
+    assert "innsyn" in text
+    assert applicant_id not in text
