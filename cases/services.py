@@ -36,6 +36,15 @@ class TransitionNotAllowed(ValidationError):
     pass
 
 
+# Higher layers react to decisions (a granted renewal marks its lease renewed); they register here.
+_on_decided: list = []
+
+
+def register_on_decided(callback) -> None:
+    if callback not in _on_decided:
+        _on_decided.append(callback)
+
+
 def ref_next(model, prefix: str, *, width: int) -> str:
     """The next unused reference `<prefix><number>` of a series; concurrent callers never get the same one.
 
@@ -301,6 +310,8 @@ def application_decide(
     )
     _transition(locked, Status.DECIDED, by=by, note=Decision.Outcome(outcome).label)
     letters.decision_letter_create(decision=decision, language=language or _letter_language(locked), by=by)
+    for callback in _on_decided:
+        callback(decision=decision, by=by)
     application.status = Status.DECIDED
     return decision
 

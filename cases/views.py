@@ -356,7 +356,13 @@ def attachment_download(request, ref: str, pk: int):
     attachment = get_object_or_404(application.attachments, pk=pk)
     access_log_write(request, action="download", case_ref=application.ref, section="attachment")
     content_type = attachment.content_type or mimetypes.guess_type(attachment.original_name)[0]
-    response = FileResponse(attachment.file.open("rb"), content_type=content_type or "application/octet-stream")
-    response["Content-Disposition"] = f'attachment; filename="{attachment.original_name}"'
+    # FileResponse quotes the name and encodes non-Latin-1 characters (RFC 6266/5987); a hand-built header
+    # with "Søknad – kopi.pdf" came out MIME-encoded as a whole and lost its "attachment".
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=content_type or "application/octet-stream",
+        as_attachment=True,
+        filename=attachment.original_name,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -17,9 +17,12 @@ class TenanciesConfig(AppConfig):
         from stord_bolig.context_processors import NavEntry, register_nav
         from stord_bolig.worklist import register
 
-        from .services import lease_draft_from_offer
+        from cases.services import register_on_decided
+
+        from .services import lease_draft_from_offer, renewal_decided
         from .worklist import reminder_items
 
         register_on_accept(lease_draft_from_offer)
+        register_on_decided(renewal_decided)
         register(reminder_items)
         register_nav(NavEntry(_("Leases"), "tenancies:lease-list", "tenancies.view_lease", order=30))

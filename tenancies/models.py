@@ -74,6 +74,10 @@ class Lease(models.Model):
     last_circulation_review = models.DateField(_("last circulation review"), null=True, blank=True)
     financial_advice_referral = models.DateField(_("latest referral to financial advice"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome.choices, null=True, blank=True)
+    renewal_case = models.OneToOneField(
+        Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="renewed_lease",
+        verbose_name=_("renewal case"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = LeaseQuerySet.as_manager()

@@ -97,6 +97,9 @@ def reminder_sweep(today: dt.date) -> dict[str, int]:
         if (kind, ref, due) in keep
     ]
     reopened = Reminder.objects.filter(pk__in=again).update(closed_at=None)
+    renewal_refs = [item.subject_ref for item in open_now if item.kind == Reminder.Kind.RENEWAL_ASSESSMENT]
+    for ref in Lease.objects.filter(ref__in=renewal_refs, renewal_case__isnull=True).values_list("ref", flat=True):
+        renewal_case_open(lease_ref=ref, today=today)
     logger.info("reminder sweep %s: %d open, %d closed", today, len(open_now), closed)
     return {"open": len(open_now), "inserted": inserted, "closed": closed, "reopened": reopened}
 
@@ -150,3 +153,52 @@ def reminder_sweep_for_lease(ref: str) -> None:
         if (reminder.kind, reminder.subject_ref, reminder.due) not in keep:
             reminder.closed_at = timezone.now()
             reminder.save(update_fields=["closed_at"])
+
+
+@transaction.atomic
+def renewal_case_open(*, lease_ref: str, today: dt.date, by=None) -> Application | None:
+    """Open the renewal case of a lease once (kind "renewal"), reusing the needs assessment of its case."""
+    from cases.models import Assessment, CaseEvent, Status
+    from cases.services import case_number_next
+
+    lease = Lease.objects.select_for_update(of=("self",)).select_related("application", "household").get(ref=lease_ref)
+    if lease.renewal_case_id is not None or lease.renewal_decided is not None:
+        return lease.renewal_case
+    previous = lease.application
+    case = Application.objects.create(
+        ref=case_number_next(today.year),
+        household=lease.household,
+        kind=Application.Kind.RENEWAL,
+        received=today,
+        status=Status.ASSESSMENT,
+        assigned_to=previous.assigned_to if previous else None,
+        housing_situation=Application.HousingSituation.OWN_RENTED,
+        main_reason=previous.main_reason if previous else Application.MainReason.OTHER,
+        urgency=previous.urgency if previous else Application.Urgency.C,
+        target_group=previous.target_group if previous else Application.TargetGroup.ORDINARY,
+        wheelchair_need=previous.wheelchair_need if previous else False,
+    )
+    CaseEvent.objects.create(application=case, by=by, from_status="", to_status=Status.ASSESSMENT,
+                             note=_("Renewal of lease %(lease)s opened before it ends %(end)s.")
+                             % {"lease": lease.ref, "end": lease.end.strftime("%d.%m.%Y") if lease.end else ""})
+    old = Assessment.objects.filter(application=previous).first() if previous else None
+    if old is not None:
+        old.pk = None
+        old.id = None
+        old.application = case
+        old.completed_at = None
+        old.recommendation = ""
+        old.save()
+    lease.renewal_case = case
+    lease.save(update_fields=["renewal_case"])
+    return case
+
+
+def renewal_decided(*, decision, by) -> None:
+    """A granted renewal decision marks the lease renewed; its renewal reminder closes."""
+    lease = Lease.objects.filter(renewal_case=decision.application).first()
+    if lease is None:
+        return
+    if decision.outcome == "granted":
+        Lease.objects.filter(pk=lease.pk).update(renewal_decided=decision.decided)
+        transaction.on_commit(lambda: reminder_sweep_for_lease(lease.ref))

@@ -17,16 +17,26 @@ _URLS = {
 }
 
 
+def _renewal_cases(refs) -> dict[str, str]:
+    from .models import Lease
+
+    return dict(Lease.objects.filter(ref__in=refs, renewal_case__isnull=False).values_list("ref", "renewal_case__ref"))
+
+
 def reminder_items(user, today: dt.date) -> list[WorkItem]:
     reminders = Reminder.objects.filter(assigned_to=user, closed_at__isnull=True, remind_from__lte=today).order_by(
         "due", "kind", "subject_ref"
     )[:500]
+    reminders = list(reminders)
+    renewals = _renewal_cases([r.subject_ref for r in reminders if r.kind == Reminder.Kind.RENEWAL_ASSESSMENT])
     return [
         WorkItem(
             kind=r.kind,
             label=str(Reminder.Kind(r.kind).label),
             subject=r.subject_ref,
-            url=_URLS[r.subject_kind](r.subject_ref),
+            # A renewal reminder leads straight to the renewal case, where the assessment is done.
+            url=_URLS["application"](renewals[r.subject_ref]) if r.subject_ref in renewals
+            else _URLS[r.subject_kind](r.subject_ref),
             due=r.due,
             remind_from=r.remind_from,
         )

@@ -1,0 +1,658 @@
+"""Case pages: who sees what (and the log of it), the happy path through the forms, bad input, and uploads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from cases import services
+from cases.forms import NationalIdField
+from cases.models import (
+    Application,
+    Assessment,
+    Attachment,
+    CaseEvent,
+    Decision,
+    HealthAssessment,
+    Household,
+    HouseholdMember,
+    JournalNote,
+    Person,
+    Status,
+)
+from stord_bolig.models import AccessLog, Letter
+from tests.cases.conftest import TODAY, assess, decide, fresh_id, invalid_national_id, make_ready, register
+from tests.conftest import verified_client
+from tests.factories import ApplicationFactory, HouseholdMemberFactory
+
+pytestmark = pytest.mark.django_db
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+HTML_BYTES = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def url(name: str, application, *args) -> str:
+    return reverse(f"cases:{name}", args=[application.ref, *args])
+
+
+def nynorsk(message) -> str:
+    """A message as the nynorsk UI shows it (whether or not the translations are compiled)."""
+    with translation.override("nn"):
+        return translation.gettext(message) if isinstance(message, str) else str(message)
+
+
+def page_messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+@pytest.fixture
+def case(caseworker):
+    application = register(caseworker, given_name="Kari", family_name="Synleg")
+    assess(application, caseworker, urgency="B", health={"documented_health_need": True, "notes": "Treng heis."})
+    return Application.objects.get(pk=application.pk)
+
+
+# --- access ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["case-detail", "assessment-edit", "case-decide"])
+def test_case_pages__caseworker_can_open_them(caseworker_client, case, page):
+    response = caseworker_client.get(url(page, case))
+
+    assert response.status_code == 200
+    assert case.ref in response.content.decode()
+
+
+def test_case_list__caseworker_sees_the_open_cases(caseworker_client, case):
+    response = caseworker_client.get(reverse("cases:case-list"))
+
+    assert response.status_code == 200
+    assert case.ref in response.content.decode()
+    assert "Kari Synleg" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["nav_advisor", "financial_advisor", "management"])
+def test_case_detail__other_roles_get_not_found_and_the_attempt_is_logged(client, make_user, case, role):
+    user = make_user(role)
+
+    response = verified_client(client, user).get(url("case-detail", case))
+
+    assert response.status_code == 404
+    assert "Synleg" not in response.content.decode()
+    denied = AccessLog.objects.get(user_id=user.pk, action="denied")
+    assert (denied.case_ref, denied.section) == (case.ref, "case")
+    assert not AccessLog.objects.filter(user_id=user.pk, action="read").exists()
+
+
+@pytest.mark.parametrize("page", ["case-detail", "assessment-edit", "case-decide"])
+def test_case_pages__anonymous_is_sent_to_login(client, case, page):
+    response = client.get(url(page, case))
+
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+    assert not AccessLog.objects.filter(action="read").exists()
+
+
+def test_case_detail__unknown_case_is_not_found_and_logged(caseworker_client, caseworker):
+    response = caseworker_client.get(reverse("cases:case-detail", args=["S-2026-9999"]))
+
+    assert response.status_code == 404
+    assert AccessLog.objects.filter(action="denied", case_ref="S-2026-9999", user_id=caseworker.pk).exists()
+
+
+def test_case_list__financial_advisor_without_referral_sees_no_cases(client, make_user, case):
+    response = verified_client(client, make_user("financial_advisor")).get(reverse("cases:case-list"))
+
+    assert response.status_code == 200
+    assert case.ref not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["nav_advisor", "management"])
+def test_case_list__roles_without_case_access_are_refused(client, make_user, case, role):
+    response = verified_client(client, make_user(role)).get(reverse("cases:case-list"))
+
+    assert response.status_code == 403
+
+
+def test_case_detail__assigned_caseworker_sees_health_and_the_read_is_logged_once(caseworker_client, caseworker, case):
+    response = caseworker_client.get(url("case-detail", case))
+
+    html = response.content.decode()
+    assert 'data-testid="health-section"' in html
+    assert "Treng heis." in html
+    health_reads = AccessLog.objects.filter(section="health")
+    assert health_reads.count() == 1
+    log = health_reads.get()
+    assert (log.action, log.case_ref, log.user_id) == ("read", case.ref, caseworker.pk)
+    assert AccessLog.objects.filter(section="case", action="read", case_ref=case.ref).count() == 1
+
+
+def test_case_detail__caseworker_not_assigned_does_not_see_health(client, make_user, case):
+    colleague = make_user("caseworker")
+
+    response = verified_client(client, colleague).get(url("case-detail", case))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="health-section"' not in html
+    assert "Treng heis." not in html
+    assert not AccessLog.objects.filter(section="health").exists()
+    assert AccessLog.objects.filter(section="case", user_id=colleague.pk).exists()
+
+
+def test_assessment_edit__caseworker_not_assigned_gets_no_health_form(client, make_user, case):
+    response = verified_client(client, make_user("caseworker")).get(url("assessment-edit", case))
+
+    assert response.context["health_form"] is None
+    assert "Treng heis." not in response.content.decode()
+    assert not AccessLog.objects.filter(section="health").exists()
+
+
+def test_case_detail__housing_first_team_sees_only_its_own_cases(client, make_user, caseworker, case):
+    housing_first = register(caseworker)
+    assess(housing_first, caseworker, target_group="housing_first", health={"notes": "Rusfri sidan mai."})
+    team_client = verified_client(client, make_user("housing_first"))
+
+    own = team_client.get(url("case-detail", housing_first))
+    other = team_client.get(url("case-detail", case))
+
+    assert own.status_code == 200
+    assert "Rusfri sidan mai." in own.content.decode()
+    assert other.status_code == 404
+
+
+# --- the happy path -------------------------------------------------------------------------------
+
+
+def _register_post(**overrides) -> dict:
+    data = {
+        "kind": "municipal_housing",
+        "received": "2026-11-20",
+        "national_id": fresh_id(dt.date(1985, 2, 11)),
+        "given_name": "Aslaug",
+        "family_name": "Nyregistrert",
+        "address": "Vabakkjen 3",
+        "postcode": "5411",
+        "city": "Stord",
+        "preferred_language": "nn",
+        "members-TOTAL_FORMS": "2",
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "0",
+        "members-MAX_NUM_FORMS": "12",
+        "members-0-role": "partner",
+        "members-0-national_id": fresh_id(dt.date(1984, 9, 30)),
+        "members-0-given_name": "Torbjørn",
+        "members-0-family_name": "Nyregistrert",
+        "members-1-role": "child",
+        "members-1-national_id": fresh_id(dt.date(2016, 4, 2)),
+        "members-1-given_name": "Eli",
+        "members-1-family_name": "Nyregistrert",
+    }
+    data.update(overrides)
+    return data
+
+
+def _assessment_post(**overrides) -> dict:
+    data = {
+        "housing_situation": "homeless_5",
+        "housing_notes": "Bur på sofaen hos ein kamerat.",
+        "main_reason": "other",
+        "target_group": "ordinary",
+        "monthly_income": "24000",
+        "income_sources": "Arbeidsavklaringspengar",
+        "debt": "",
+        "rent_arrears": "",
+        "savings": "",
+        "followup_needs": "",
+        "own_goals": "Ein stad der borna kan ha venner på besøk.",
+        "recommendation": "municipal_housing",
+        "recommendation_reason": "Treng kommunal bustad no.",
+        "urgency": "B",
+        "urgency_reason": "",
+        "min_bedrooms_override": "",
+        "min_bedrooms_reason": "",
+        "health-mobility_needs": "",
+        "health-notes": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def _decision_post(**overrides) -> dict:
+    data = {
+        "outcome": "granted",
+        "decided": TODAY.isoformat(),
+        "notified": "",
+        "legal_basis": "bustadsosiallova § 5",
+        "facts": "Husstanden bur mellombels hos ein kamerat.",
+        "assessment": "Husstanden fyller vilkåra.",
+        "home_description": "Tre rom",
+        "lease_years": "3",
+        "conditions": "",
+        "language": "nn",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_case_flow__register_assess_ready_and_decide_through_the_pages(
+    caseworker_client, caseworker, django_capture_on_commit_callbacks
+):
+    response = caseworker_client.post(reverse("cases:case-create"), _register_post())
+    application = Application.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == application.get_absolute_url()
+    assert [m.role for m in application.household.members.order_by("position")] == ["applicant", "partner", "child"]
+    assert application.assigned_to == caseworker
+
+    response = caseworker_client.post(url("assessment-edit", application), _assessment_post(complete="1"), follow=True)
+    application.refresh_from_db()
+    assert response.status_code == 200
+    assert application.status == Status.READY
+    assert (application.housing_situation, application.urgency, application.urgency_suggested) == ("homeless_5", "B",
+                                                                                                    "B")
+    assert Assessment.objects.get().own_goals == "Ein stad der borna kan ha venner på besøk."
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = caseworker_client.post(url("case-decide", application), _decision_post())
+    assert response["Location"] == application.get_absolute_url()
+    response = caseworker_client.get(application.get_absolute_url())
+    application.refresh_from_db()
+    decision = Decision.objects.get()
+    assert application.status == Status.DECIDED
+    assert (decision.outcome, decision.decided, decision.notified, decision.decided_by) == (
+        "granted", TODAY, TODAY, caseworker
+    )
+    html = response.content.decode()
+    assert 'data-testid="appeal-deadline">16.12.2026' in html
+    letter = Letter.objects.get(case_ref=application.ref)
+    assert letter.status == Letter.Status.RENDERED
+    assert letter.get_absolute_url() in html
+    assert list(application.status_events.order_by("id").values_list("to_status", flat=True)) == [
+        "registered", "assessment", "ready", "decided"
+    ]
+
+
+def test_case_create__invalid_national_id_shows_the_error_and_creates_nothing(caseworker_client):
+    response = caseworker_client.post(reverse("cases:case-create"), _register_post(national_id=invalid_national_id()))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["national_id"]
+    assert nynorsk(NationalIdField.default_error_messages["invalid"]) in response.content.decode()
+    assert (Person.objects.count(), Household.objects.count(), Application.objects.count()) == (0, 0, 0)
+
+
+def test_case_create__invalid_member_national_id_shows_the_error_and_creates_nothing(caseworker_client):
+    response = caseworker_client.post(reverse("cases:case-create"), _register_post(**{"members-1-national_id": "123"}))
+
+    assert response.status_code == 200
+    assert response.context["members"].forms[1].errors["national_id"]
+    assert (Person.objects.count(), Application.objects.count()) == (0, 0)
+
+
+def test_case_create__future_received_date_shows_the_error_and_creates_nothing(caseworker_client):
+    response = caseworker_client.post(reverse("cases:case-create"), _register_post(received="2026-11-26"))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["received"]
+    assert Application.objects.count() == 0
+
+
+def test_case_create__already_registered_member_shows_the_error_and_creates_nothing(caseworker_client):
+    taken = HouseholdMemberFactory(role="child")
+    before = (Person.objects.count(), Household.objects.count())
+
+    response = caseworker_client.post(
+        reverse("cases:case-create"), _register_post(**{"members-1-national_id": taken.person.national_id})
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert (Person.objects.count(), Household.objects.count(), Application.objects.count()) == (*before, 0)
+
+
+def test_assessment_edit__band_changed_without_reason_shows_the_error_and_saves_nothing(caseworker_client, caseworker):
+    application = register(caseworker)
+
+    response = caseworker_client.post(url("assessment-edit", application), _assessment_post(urgency="A"))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["urgency_reason"]
+    application.refresh_from_db()
+    assert (application.status, application.urgency) == (Status.REGISTERED, "C")
+    assert not Assessment.objects.exists()
+    assert not HealthAssessment.objects.exists()
+
+
+def test_assessment_edit__complete_without_recommendation_saves_but_stays_in_assessment(caseworker_client, caseworker):
+    application = register(caseworker)
+
+    response = caseworker_client.post(
+        url("assessment-edit", application), _assessment_post(recommendation="", complete="1"), follow=True
+    )
+
+    application.refresh_from_db()
+    assert application.status == Status.ASSESSMENT
+    assert Assessment.objects.filter(application=application).exists()
+    assert nynorsk("The assessment needs a recommendation before the case is ready for decision.") in page_messages(
+        response
+    )
+
+
+def test_assessment_edit__posted_case_fields_outside_the_form_change_nothing(caseworker_client, caseworker, make_user):
+    other_user = make_user("caseworker")
+    other_case = ApplicationFactory()
+    application = register(caseworker)
+    before = (application.ref, application.household_id, application.assigned_to_id)
+
+    caseworker_client.post(
+        url("assessment-edit", application),
+        _assessment_post(status="decided", ref="S-2000-0001", assigned_to=str(other_user.pk),
+                         household=str(other_case.household_id), application=str(other_case.pk),
+                         urgency_suggested="A", completed_at="2026-01-01T00:00"),
+    )
+
+    application.refresh_from_db()
+    assert (application.ref, application.household_id, application.assigned_to_id) == before
+    assert application.status == Status.ASSESSMENT  # the service's own move, not the posted one
+    assert application.urgency_suggested == "B"
+    assessment = Assessment.objects.get()
+    assert assessment.application_id == application.pk
+    assert assessment.completed_at is None
+    assert not Assessment.objects.filter(application=other_case).exists()
+
+
+def test_case_decide__posted_fields_outside_the_form_change_nothing(caseworker_client, caseworker, make_user):
+    other_user = make_user("caseworker")
+    other_case = ApplicationFactory(status="ready")
+    application = make_ready(caseworker)
+    before = (application.ref, application.household_id, application.assigned_to_id)
+
+    caseworker_client.post(
+        url("case-decide", application),
+        _decision_post(status="closed", ref="S-2000-0001", assigned_to=str(other_user.pk),
+                       household=str(other_case.household_id), application=str(other_case.pk),
+                       decided_by=str(other_user.pk), lapsed="2026-11-24"),
+    )
+
+    application.refresh_from_db()
+    assert (application.ref, application.household_id, application.assigned_to_id) == before
+    assert application.status == Status.DECIDED
+    decision = Decision.objects.get()
+    assert (decision.application_id, decision.decided_by, decision.lapsed) == (application.pk, caseworker, None)
+    other_case.refresh_from_db()
+    assert other_case.status == "ready"
+
+
+def test_case_decide__decided_before_received_shows_the_error_and_decides_nothing(caseworker_client, caseworker):
+    application = make_ready(caseworker, received=dt.date(2026, 10, 1))
+
+    response = caseworker_client.post(url("case-decide", application), _decision_post(decided="2026-09-30"))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["decided"]
+    assert not Decision.objects.exists()
+    assert not Letter.objects.exists()
+
+
+def test_case_decide__a_case_not_ready_is_not_decided(caseworker_client, caseworker):
+    application = register(caseworker)
+
+    response = caseworker_client.post(url("case-decide", application), _decision_post())
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert not Decision.objects.exists()
+
+
+def test_case_transition__cannot_jump_to_decided_without_a_decision(caseworker_client, caseworker):
+    application = make_ready(caseworker)
+
+    response = caseworker_client.post(url("case-transition", application), {"to": "decided"}, follow=True)
+
+    application.refresh_from_db()
+    assert application.status == Status.READY
+    assert not Decision.objects.exists()
+    assert page_messages(response)
+
+
+def test_case_transition__closing_a_case_is_recorded(caseworker_client, caseworker):
+    application = register(caseworker)
+
+    caseworker_client.post(url("case-transition", application), {"to": "closed", "note": "Trekt av søkjar."})
+
+    application.refresh_from_db()
+    assert application.status == Status.CLOSED
+    event = CaseEvent.objects.filter(application=application).order_by("-id").first()
+    assert (event.from_status, event.to_status, event.by, event.note) == ("registered", "closed", caseworker,
+                                                                          "Trekt av søkjar.")
+
+
+def test_appeal_pages__register_and_forward_to_the_appeal_body(caseworker_client, caseworker):
+    application = make_ready(caseworker, kind="housing_assistance")
+    decide(application, caseworker, outcome="refused")
+
+    caseworker_client.post(url("appeal-register", application), {"received": TODAY.isoformat(), "grounds": "Feil."})
+    appeal = application.appeals.get()
+    caseworker_client.post(url("appeal-handle", application, appeal.pk), {"action": "upheld"})
+    appeal.refresh_from_db()
+    assert appeal.outcome == "pending"  # the body cannot have decided an appeal it never got
+    caseworker_client.post(url("appeal-handle", application, appeal.pk), {"action": "forward"})
+
+    appeal.refresh_from_db()
+    application.refresh_from_db()
+    assert appeal.forwarded_to == "Statsforvaltaren i Vestland"
+    assert application.status == Status.APPEALED
+
+
+# --- constant query counts ------------------------------------------------------------------------
+
+
+def _queries(client, path) -> int:
+    client.get(path)  # warm the per-process caches (content types, session)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def _cases_with_members(count: int, by) -> None:
+    for n in range(count):
+        application = ApplicationFactory(assigned_to=by, status=["registered", "assessment", "ready"][n % 3])
+        HouseholdMemberFactory(household=application.household, role="partner")
+        HouseholdMemberFactory(household=application.household, role="child")
+        if n % 2:
+            Decision.objects.create(application=application, outcome="granted", decided=TODAY, notified=TODAY)
+
+
+def test_case_list__same_number_of_queries_for_3_and_30_cases(client, make_user):
+    user = make_user("caseworker")
+    logged_in = verified_client(client, user)
+    _cases_with_members(3, user)
+    few = _queries(logged_in, reverse("cases:case-list"))
+    _cases_with_members(27, user)
+
+    many = _queries(logged_in, reverse("cases:case-list"))
+
+    assert Application.objects.count() == 30
+    assert many == few
+
+
+def test_my_cases__same_number_of_queries_for_3_and_30_cases(client, make_user):
+    user = make_user("caseworker")
+    logged_in = verified_client(client, user)
+    _cases_with_members(3, user)
+    few = _queries(logged_in, reverse("cases:my-cases"))
+    _cases_with_members(27, user)
+
+    assert _queries(logged_in, reverse("cases:my-cases")) == few
+
+
+def _grow(application, by, count: int) -> None:
+    for _ in range(count):
+        HouseholdMemberFactory(household=application.household, role="child")
+        JournalNote.objects.create(application=application, by=by, text="Telefon med søkjar.")
+        Attachment.objects.create(application=application, file="attachments/x.pdf", original_name="x.pdf",
+                                  content_type="application/pdf", size_bytes=10, uploaded_by=by)
+
+
+def test_case_detail__same_number_of_queries_for_3_and_30_members_and_notes(caseworker_client, caseworker):
+    application = register(caseworker)
+    assess(application, caseworker, health={"notes": "Ingen."})
+    _grow(application, caseworker, 2)
+    few = _queries(caseworker_client, url("case-detail", application))
+    _grow(application, caseworker, 27)
+
+    many = _queries(caseworker_client, url("case-detail", application))
+
+    assert application.household.members.count() == 30
+    assert many == few
+
+
+# --- attachments -----------------------------------------------------------------------------------
+
+
+def _upload(client, application, name: str, content: bytes, content_type: str = "application/pdf"):
+    return client.post(
+        url("attachment-upload", application),
+        {"file": SimpleUploadedFile(name, content, content_type=content_type), "description": "Legeerklæring"},
+        follow=True,
+    )
+
+
+def _stored_files(settings) -> list[Path]:
+    root = Path(settings.MEDIA_ROOT)
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+def test_attachment_upload__a_real_pdf_is_stored_and_downloadable_through_the_view(
+    caseworker_client, caseworker, case, settings
+):
+    response = _upload(caseworker_client, case, "legeerklaering.pdf", PDF_BYTES)
+
+    attachment = Attachment.objects.get()
+    assert response.status_code == 200
+    assert (attachment.original_name, attachment.content_type, attachment.size_bytes) == (
+        "legeerklaering.pdf", "application/pdf", len(PDF_BYTES)
+    )
+    assert attachment.uploaded_by == caseworker
+    stored = _stored_files(settings)
+    assert len(stored) == 1 and stored[0].read_bytes() == PDF_BYTES
+    assert not str(stored[0]).startswith(str(settings.BASE_DIR / "static"))
+
+    download = caseworker_client.get(url("attachment-download", case, attachment.pk))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF_BYTES
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in download["Cache-Control"]
+    log = AccessLog.objects.get(action="download")
+    assert (log.case_ref, log.section, log.user_id) == (case.ref, "attachment", caseworker.pk)
+
+
+def test_attachment_download__not_found_for_other_roles_and_through_another_case(
+    caseworker_client, client, caseworker, make_user, case
+):
+    _upload(caseworker_client, case, "legeerklaering.pdf", PDF_BYTES)
+    attachment = Attachment.objects.get()
+    other_case = register(caseworker)
+
+    through_other_case = caseworker_client.get(url("attachment-download", other_case, attachment.pk))
+    nav = verified_client(client, make_user("nav_advisor")).get(url("attachment-download", case, attachment.pk))
+
+    assert through_other_case.status_code == 404
+    assert nav.status_code == 404
+    assert AccessLog.objects.filter(action="denied", section="attachment", case_ref=case.ref).exists()
+    assert not AccessLog.objects.filter(action="download").exists()
+
+
+def test_attachment_upload__html_named_pdf_is_refused_and_nothing_stored(caseworker_client, case, settings):
+    response = _upload(caseworker_client, case, "vedtak.pdf", HTML_BYTES)
+
+    assert not Attachment.objects.exists()
+    assert _stored_files(settings) == []
+    assert nynorsk("Only PDF, PNG, JPEG and Word (docx) documents can be added.") in page_messages(response)
+
+
+def test_attachment_upload__file_over_the_size_limit_is_refused_and_nothing_stored(caseworker_client, case, settings):
+    settings.ATTACHMENT_MAX_BYTES = len(PDF_BYTES) - 1
+
+    response = _upload(caseworker_client, case, "stor.pdf", PDF_BYTES)
+
+    assert not Attachment.objects.exists()
+    assert _stored_files(settings) == []
+    too_large = nynorsk("The file is too large (at most %(mb)d MB).").split("(")[0]
+    assert [message for message in page_messages(response) if message.startswith(too_large)]
+
+
+def test_attachment_upload__file_at_the_size_limit_is_accepted(caseworker_client, case, settings):
+    settings.ATTACHMENT_MAX_BYTES = len(PDF_BYTES)
+
+    _upload(caseworker_client, case, "akkurat.pdf", PDF_BYTES)
+
+    assert Attachment.objects.count() == 1
+
+
+def test_attachment_upload__type_follows_the_content_not_the_name(caseworker_client, case):
+    _upload(caseworker_client, case, "bilete.pdf", PNG_BYTES, content_type="application/pdf")
+
+    attachment = Attachment.objects.get()
+    assert (attachment.original_name, attachment.content_type) == ("bilete.png", "image/png")
+
+
+@pytest.mark.parametrize(
+    ("name", "disposition"),
+    [
+        ("Søknad – kopi.pdf", "attachment; filename*=utf-8''S%C3%B8knad%20%E2%80%93%20kopi.pdf"),
+        ('brev "kopi".pdf', 'attachment; filename="brev \\"kopi\\".pdf"'),
+    ],
+    ids=["non_latin1_dash", "quotes"],
+)
+def test_attachment_download__keeps_the_file_name_and_the_attachment_disposition(
+    caseworker_client, case, name, disposition
+):
+    _upload(caseworker_client, case, name, PDF_BYTES)
+    attachment = Attachment.objects.get()
+
+    response = caseworker_client.get(url("attachment-download", case, attachment.pk))
+
+    assert attachment.original_name == name
+    assert response["Content-Disposition"] == disposition
+
+
+def test_attachment_upload__not_allowed_for_roles_without_change_permission(client, make_user, case):
+    response = verified_client(client, make_user("financial_advisor")).post(
+        url("attachment-upload", case), {"file": SimpleUploadedFile("a.pdf", PDF_BYTES)}
+    )
+
+    assert response.status_code == 403
+    assert not Attachment.objects.exists()
+
+
+def test_note_add__saves_the_note_on_the_case(caseworker_client, case):
+    caseworker_client.post(url("note-add", case), {"text": "Ringde søkjar om legeerklæring."})
+
+    assert list(case.notes.values_list("text", flat=True)) == ["Ringde søkjar om legeerklæring."]
+
+
+def test_preliminary_reply_page__records_the_reply_once(caseworker_client, case):
+    post = {"reason": "Ventar på legeerklæring.", "expected": "2027-01-15"}
+
+    caseworker_client.post(url("preliminary-reply", case), post)
+    again = caseworker_client.post(url("preliminary-reply", case), post)
+
+    case.refresh_from_db()
+    assert case.preliminary_reply_sent == TODAY
+    assert again.status_code == 200
+    assert again.context["form"].non_field_errors()
+    assert Letter.objects.filter(kind="preliminary_reply", case_ref=case.ref).count() == 1
+

@@ -1,0 +1,82 @@
+"""Allocation and renewal journeys in the browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from allocation.models import Offer, Unit
+from cases.rules import add_months
+from tenancies.models import Lease, Reminder
+from tenancies.services import reminder_sweep
+from tests.e2e.conftest import axe_check, login
+from tests.factories import ApplicationFactory, DecisionFactory, HouseholdFactory, LeaseFactory, UnitFactory
+
+
+def test_allocation__open_free_unit_see_shortlist_offer_and_record_acceptance(page, live_server, staff_user):
+    kari = staff_user("caseworker", "kari")
+    today = timezone.localdate()
+    unit = UnitFactory(ref="U-9001", address="Hamnegata 9, 5411 Stord", bedrooms=0, wheelchair_accessible=True)
+    first = DecisionFactory(application=ApplicationFactory(status="decided", urgency="B", assigned_to=kari,
+                                                          received=today - dt.timedelta(days=60)),
+                            decided=today - dt.timedelta(days=30), notified=today - dt.timedelta(days=30))
+    second = DecisionFactory(application=ApplicationFactory(status="decided", urgency="C", assigned_to=kari,
+                                                           received=today - dt.timedelta(days=90)),
+                             decided=today - dt.timedelta(days=40), notified=today - dt.timedelta(days=40))
+    login(page, live_server, "kari")
+    page.goto(f"{live_server.url}/allocation/units/")
+    axe_check(page)
+    page.get_by_role("link", name="U-9001").click()
+    rows = page.get_by_test_id("shortlist").locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text(first.application.ref)  # band B before band C
+    expect(rows.nth(1)).to_contain_text(second.application.ref)
+    axe_check(page)
+    page.get_by_test_id(f"offer-{first.application.ref}").click()
+    expect(page.get_by_test_id("unit-status")).to_have_text(re.compile("Tilbode|Offered"))
+    offer = Offer.objects.get(unit=unit)
+    page.get_by_role("link", name=re.compile("svar|answer", re.I)).first.click()
+    page.check("input[name=answer][value=accepted]")
+    page.fill("#id_answered", today.isoformat())
+    page.locator("main form [type=submit]").click()
+    expect(page.get_by_test_id("unit-status")).to_have_text(re.compile("Utleigd|Let"))
+    offer.refresh_from_db()
+    assert offer.status == "accepted"
+    lease = Lease.objects.get(unit=unit)
+    assert lease.household_id == first.application.household_id
+    assert Unit.objects.get(pk=unit.pk).status == "let"
+
+
+def test_renewal__reminder_opens_the_renewal_case_and_closes_when_decided(page, live_server, staff_user):
+    kari = staff_user("caseworker", "kari")
+    today = timezone.localdate()
+    household = HouseholdFactory()
+    original = DecisionFactory(application=ApplicationFactory(household=household, assigned_to=kari, status="decided"))
+    lease = LeaseFactory(household=household, application=original.application, start=add_months(today, -33),
+                         end=add_months(today, 3) - dt.timedelta(days=1))
+    reminder_sweep(today)
+    assert Reminder.objects.filter(kind="renewal_assessment", subject_ref=lease.ref, closed_at__isnull=True).exists()
+    login(page, live_server, "kari")
+    row = page.get_by_test_id("worklist").locator("tr[data-kind=renewal_assessment]", has_text=lease.ref)
+    expect(row).to_be_visible()
+    row.get_by_role("link").click()
+    lease.refresh_from_db()
+    assert page.url.endswith(f"/cases/{lease.renewal_case.ref}/")
+    page.get_by_test_id("assessment-link").click()
+    page.select_option("#id_recommendation", "municipal_housing")
+    page.fill("#id_urgency_reason", "Framleis behov for kommunal bustad.")
+    page.locator("button[name=complete]").click()
+    page.get_by_test_id("decide-link").click()
+    page.check("#id_outcome_0")
+    page.fill("#id_facts", "Leigetakaren har framleis behov for bustad og har betalt husleiga.")
+    page.fill("#id_assessment", "Kontrakten blir fornya for tre nye år.")
+    page.locator("main form [type=submit]").first.click()
+    expect(page.get_by_test_id("decision-outcome")).to_contain_text("Innvilga")
+    lease.refresh_from_db()
+    assert lease.renewal_decided == today
+    assert not Reminder.objects.filter(kind="renewal_assessment", subject_ref=lease.ref, closed_at__isnull=True).exists()
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_test_id("worklist").locator("tr[data-kind=renewal_assessment]")).to_have_count(0)
