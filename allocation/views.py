@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases.models import Application, Status
@@ -22,13 +23,14 @@ from .forms import MeetingChoiceForm, MeetingForm, OfferAnswerForm, ShortlistDat
 from .models import AllocationMeeting, Offer, Unit
 from .querysets import bedroom_needs, shortlist_for_unit, waiting_applications, waiting_time_estimates
 
+# Lazy: a module-level gettext would freeze the labels in whatever language was active at import.
 EXCLUSION_LABELS = {
-    "suspended": _("suspended"),
-    "open_offer": _("has an open offer"),
-    "too_few_bedrooms": _("too few bedrooms"),
-    "too_many_bedrooms": _("too many bedrooms"),
-    "wheelchair": _("needs a wheelchair-accessible home"),
-    "target_group": _("other target group"),
+    "suspended": gettext_lazy("suspended"),
+    "open_offer": gettext_lazy("has an open offer"),
+    "too_few_bedrooms": gettext_lazy("too few bedrooms"),
+    "too_many_bedrooms": gettext_lazy("too many bedrooms"),
+    "wheelchair": gettext_lazy("needs a wheelchair-accessible home"),
+    "target_group": gettext_lazy("other target group"),
 }
 
 

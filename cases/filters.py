@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from stord_bolig.models import User
 
 from .models import Application, Status
-from .rules import add_months
+from .rules import preliminary_reply_overdue_received_before
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -49,7 +49,7 @@ class CaseFilter(django_filters.FilterSet):
             kind__in=["municipal_housing", "housing_assistance"],
             decision__isnull=True,
             preliminary_reply_sent__isnull=True,
-            received__lt=add_months(today, -1),
+            received__lt=preliminary_reply_overdue_received_before(today),
         )
 
     @property

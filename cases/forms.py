@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
-from .models import Application, Assessment, Decision, HealthAssessment, HouseholdMember
+from .models import Application, Assessment, Decision, HealthAssessment, HouseholdMember, Person
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -262,3 +262,49 @@ class NoteForm(forms.Form):
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Document"))
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
+
+
+class PersonContactForm(forms.ModelForm):
+    """Contact details, letter language and representative; identity fields are not editable here."""
+
+    class Meta:
+        model = Person
+        fields = [
+            "phone",
+            "email",
+            "address",
+            "postcode",
+            "city",
+            "preferred_language",
+            "representative_name",
+            "representative_address",
+        ]
+        help_texts = {
+            "representative_name": _("A representative (fullmektig) receives the letters instead of the person."),
+        }
+
+    def clean_postcode(self):
+        postcode = self.cleaned_data["postcode"].strip()
+        if postcode and (len(postcode) != 4 or not postcode.isdigit()):
+            raise forms.ValidationError(_("A Norwegian postcode has four digits."))
+        return postcode
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("representative_name") and not cleaned.get("representative_address"):
+            self.add_error("representative_address", _("Letters to the representative need an address."))
+        return cleaned
+
+
+class AssignForm(forms.Form):
+    caseworker = forms.ModelChoiceField(
+        label=_("Caseworker"), queryset=None, widget=forms.Select(attrs={"class": "form-select form-select-sm"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from stord_bolig.models import User
+
+        self.fields["caseworker"].queryset = User.objects.filter(groups__name="caseworker", is_active=True).order_by(
+            "first_name", "last_name"
+        )

@@ -66,13 +66,13 @@ class ApplicationQuerySet(models.QuerySet):
         )
 
     def preliminary_reply_overdue_on(self, day: dt.date):
-        from .rules import add_months
+        from .rules import preliminary_reply_overdue_received_before
 
         return self.filter(
             kind__in=["municipal_housing", "housing_assistance"],
             decision__isnull=True,
             preliminary_reply_sent__isnull=True,
-            received__lt=add_months(day, -1),
+            received__lt=preliminary_reply_overdue_received_before(day),
         )
 
 

@@ -145,6 +145,18 @@ def preliminary_reply_due(received: dt.date) -> dt.date:
     return add_months(received, 1)
 
 
+def preliminary_reply_overdue_received_before(today: dt.date) -> dt.date:
+    """Applications received before this date have their preliminary reply due before `today` (overdue).
+
+    Not simply today − 1 month: with month-end clamping, on 30 March a case received 28 February
+    (due 28 March) is overdue although 28 February is not before 30 March − 1 month.
+    """
+    day = add_months(today, -1)
+    while preliminary_reply_due(day) < today:
+        day += dt.timedelta(days=1)
+    return day
+
+
 @lru_cache(maxsize=64)
 def _norwegian_holidays(year: int) -> frozenset[dt.date]:
     calendar_ = holidays.country_holidays("NO", years=year, include_sundays=False, language="no")

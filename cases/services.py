@@ -184,6 +184,19 @@ def application_assign(*, application: Application, caseworker, by) -> Applicati
 
 
 @transaction.atomic
+def person_contact_update(*, person: Person, data: dict, by) -> Person:
+    """Update contact details, letter language and representative; identity fields never change here."""
+    allowed = {"phone", "email", "address", "postcode", "city", "preferred_language", "representative_name",
+               "representative_address"}
+    changed = [name for name, value in data.items() if name in allowed and getattr(person, name) != value]
+    for name in changed:
+        setattr(person, name, data[name])
+    if changed:
+        person.save(update_fields=changed)
+    return person
+
+
+@transaction.atomic
 def note_add(*, application: Application, text: str, by) -> JournalNote:
     if not text.strip():
         raise ValidationError({"text": _("The note is empty.")})

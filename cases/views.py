@@ -24,12 +24,14 @@ from .forms import (
     AdvanceNoticeForm,
     AppealForm,
     ApplicationRegisterForm,
+    AssignForm,
     AssessmentForm,
     AttachmentForm,
     DecisionForm,
     HealthAssessmentForm,
     MemberFormSet,
     NoteForm,
+    PersonContactForm,
     PreliminaryReplyForm,
 )
 from .models import Appeal, Application, Assessment, HealthAssessment, Status
@@ -130,6 +132,7 @@ def case_detail(request, ref: str):
         "notes": list(application.notes.select_related("by")[:50]),
         "attachments": list(application.attachments.all()),
         "note_form": NoteForm(),
+        "assign_form": AssignForm(initial={"caseworker": application.assigned_to_id}),
         "attachment_form": AttachmentForm(),
         "today": timezone.localdate(),
         "preliminary_due": rules.preliminary_reply_due(application.received),
@@ -366,3 +369,30 @@ def attachment_download(request, ref: str, pk: int):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@permission_required("cases.change_application", raise_exception=True)
+def person_edit(request, ref: str, person_ref: str):
+    application = _case_or_404(request, ref)
+    member = get_object_or_404(application.household.members.select_related("person"), person__ref=person_ref)
+    form = PersonContactForm(request.POST or None, instance=member.person)
+    if request.method == "POST" and form.is_valid():
+        services.person_contact_update(person=member.person, data=form.cleaned_data, by=request.user)
+        messages.success(request, _("The contact details of %(name)s are saved.") % {"name": member.person})
+        return redirect(application)
+    return render(request, "cases/person_form.html", {"case": application, "person": member.person, "form": form})
+
+
+@login_required
+@permission_required("cases.change_application", raise_exception=True)
+@require_POST
+def case_assign(request, ref: str):
+    application = _case_or_404(request, ref)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        services.application_assign(application=application, caseworker=form.cleaned_data["caseworker"], by=request.user)
+        messages.success(request, _("The case is assigned to %(name)s.") % {"name": form.cleaned_data["caseworker"]})
+    else:
+        messages.error(request, _("Choose a caseworker."))
+    return redirect(application)

@@ -116,7 +116,9 @@ def lease_move_out(*, lease: Lease, moved_out: dt.date, outcome: str, by) -> Lea
     locked.save(update_fields=["moved_out", "outcome"])
     from allocation.models import Unit
 
-    Unit.objects.filter(pk=locked.unit_id).update(status=Unit.Status.FREE)
+    # A unit already let to the next tenant (a later lease exists) stays let.
+    if not Lease.objects.filter(unit_id=locked.unit_id, start__gt=locked.start).exists():
+        Unit.objects.filter(pk=locked.unit_id).update(status=Unit.Status.FREE)
     return locked
 
 
