@@ -6,10 +6,9 @@ import datetime as dt
 
 from django.utils import timezone
 
+from cases.models import Application
 from stord_bolig.interchange import schema
 from stord_bolig.interchange.registry import ImportResult, upsert
-
-from cases.models import Application
 
 from .models import Offer, Unit
 
@@ -46,7 +45,9 @@ def import_section(doc: schema.Document, result: ImportResult) -> None:
             Unit, {"ref": unit.ref}, {name: getattr(unit, name) for name in UNIT_FIELDS}, result, "units"
         )
     today = timezone.localdate()
-    applications = dict(Application.objects.filter(ref__in={o.application for o in doc.offers}).values_list("ref", "pk"))
+    applications = dict(
+        Application.objects.filter(ref__in={o.application for o in doc.offers}).values_list("ref", "pk")
+    )
     for offer in doc.offers:
         status = _offer_status(offer, today)
         upsert(

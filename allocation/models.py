@@ -185,9 +185,7 @@ class MeetingChoice(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["meeting", "unit"], name="one_choice_per_unit_per_meeting"),
-            models.CheckConstraint(
-                condition=Q(rank=1) | ~Q(override_reason=""), name="choice_override_needs_reason"
-            ),
+            models.CheckConstraint(condition=Q(rank=1) | ~Q(override_reason=""), name="choice_override_needs_reason"),
         ]
 
     def __str__(self):

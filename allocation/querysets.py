@@ -33,7 +33,9 @@ def waiting_applications(on: dt.date, kinds=rules.WAITING_KINDS):
         .exclude(leases__start__lte=on)
         .select_related("decision", "household", "assigned_to")
         .prefetch_related(
-            Prefetch("household__members", queryset=HouseholdMember.objects.select_related("person").order_by("position"))
+            Prefetch(
+                "household__members", queryset=HouseholdMember.objects.select_related("person").order_by("position")
+            )
         )
     )
 
@@ -61,7 +63,9 @@ def _as_record(app: Application) -> tuple[schema.Application, schema.Household, 
     members = list(app.household.members.all())
     household = schema.Household(ref=app.household.ref, members=[schema.Member(m.person.ref, m.role) for m in members])
     people = [
-        schema.Person(m.person.ref, m.person.national_id, m.person.given_name, m.person.family_name, m.person.birth_date)
+        schema.Person(
+            m.person.ref, m.person.national_id, m.person.given_name, m.person.family_name, m.person.birth_date
+        )
         for m in members
     ]
     return record, household, people
@@ -121,11 +125,9 @@ def bedroom_needs(applications, on: dt.date) -> dict[str, int]:
 def waiting_time_estimates(today: dt.date) -> dict[tuple[str, int], dict]:
     """Median days from decision to lease start per (band, bedrooms of the home) over the last 24 months."""
     since = add_months(today, -24)
-    leases = (
-        Application.objects.filter(
-            leases__start__gte=since, leases__start__lte=today, decision__isnull=False, kind__in=rules.WAITING_KINDS
-        ).values_list("urgency", "leases__unit__bedrooms", "leases__start", "decision__decided")
-    )
+    leases = Application.objects.filter(
+        leases__start__gte=since, leases__start__lte=today, decision__isnull=False, kind__in=rules.WAITING_KINDS
+    ).values_list("urgency", "leases__unit__bedrooms", "leases__start", "decision__decided")
     waits: dict[tuple[str, int], list[int]] = defaultdict(list)
     for band, bedrooms, start, decided in leases:
         waits[(band, min(bedrooms, 4))].append(max((start - decided).days, 0))

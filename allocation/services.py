@@ -46,14 +46,19 @@ def offer_make(*, application: Application, unit: Unit, offered: dt.date, by, la
     locked_unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if locked_unit.status != Unit.Status.FREE:
         raise OfferError(_("The unit is not free (status: %(status)s).") % {"status": locked_unit.get_status_display()})
-    if not (locked_unit.in_stock_from <= offered and (locked_unit.in_stock_until is None or offered <= locked_unit.in_stock_until)):
+    if not (
+        locked_unit.in_stock_from <= offered
+        and (locked_unit.in_stock_until is None or offered <= locked_unit.in_stock_until)
+    ):
         raise OfferError(_("The unit is not in the housing stock on the offer date."))
     shortlist = shortlist_for_unit(locked_unit, offered)
     entry = next((e for e in shortlist["shortlist"] if e["application"] == application.ref), None)
     if entry is None:
         excluded = next((e for e in shortlist["excluded"] if e["application"] == application.ref), None)
         reasons = ", ".join(excluded["reasons"]) if excluded else _("not waiting for a home")
-        raise OfferError(_("%(ref)s is not eligible for this unit: %(reasons)s.") % {"ref": application.ref, "reasons": reasons})
+        raise OfferError(
+            _("%(ref)s is not eligible for this unit: %(reasons)s.") % {"ref": application.ref, "reasons": reasons}
+        )
     try:
         with transaction.atomic():
             offer = Offer.objects.create(
@@ -84,8 +89,10 @@ def offer_answer(
     if locked.status != Offer.Status.OPEN:
         raise OfferError(_("This offer is already %(status)s.") % {"status": locked.get_status_display().lower()})
     if answered < locked.offered or answered > rules.offer_deadline(locked.offered):
-        raise OfferError(_("The answer date must be between the offer date and the deadline %(deadline)s.")
-                         % {"deadline": rules.offer_deadline(locked.offered).strftime("%d.%m.%Y")})
+        raise OfferError(
+            _("The answer date must be between the offer date and the deadline %(deadline)s.")
+            % {"deadline": rules.offer_deadline(locked.offered).strftime("%d.%m.%Y")}
+        )
     if answered > timezone.localdate():
         raise OfferError(_("The answer date cannot be in the future."))
     unit = Unit.objects.select_for_update().get(pk=locked.unit_id)
@@ -120,16 +127,23 @@ def offer_answer(
 
 def _flag_after_refusals(application: Application, *, by) -> None:
     """Two refusals (or expiries) without an accepted reason flag the case for reassessment."""
-    count = Offer.objects.filter(application=application).filter(
-        Q(status=Offer.Status.EXPIRED) | Q(status=Offer.Status.REFUSED, reason_accepted=False)
-    ).count()
+    count = (
+        Offer.objects.filter(application=application)
+        .filter(Q(status=Offer.Status.EXPIRED) | Q(status=Offer.Status.REFUSED, reason_accepted=False))
+        .count()
+    )
     if count >= 2 and not ReassessmentFlag.objects.filter(application=application, cleared_at__isnull=True).exists():
         ReassessmentFlag.objects.update_or_create(
             application=application,
-            defaults={"reason": _("%(n)d offers refused without an accepted reason") % {"n": count}, "cleared_at": None},
+            defaults={
+                "reason": _("%(n)d offers refused without an accepted reason") % {"n": count},
+                "cleared_at": None,
+            },
         )
         JournalNote.objects.create(
-            application=application, by=by, text=_("Flagged for reassessment after %(n)d refused offers.") % {"n": count}
+            application=application,
+            by=by,
+            text=_("Flagged for reassessment after %(n)d refused offers.") % {"n": count},
         )
 
 
@@ -139,7 +153,9 @@ def offer_expire_sweep(today: dt.date) -> int:
     candidates = Offer.objects.open().filter(offered__lt=today - dt.timedelta(days=rules.OFFER_RESPONSE_DAYS))
     for offer_id in candidates.values_list("pk", flat=True):
         with transaction.atomic():
-            offer = Offer.objects.select_for_update(skip_locked=True).filter(pk=offer_id, status=Offer.Status.OPEN).first()
+            offer = (
+                Offer.objects.select_for_update(skip_locked=True).filter(pk=offer_id, status=Offer.Status.OPEN).first()
+            )
             if offer is None:
                 continue
             offer.status = Offer.Status.EXPIRED
@@ -168,7 +184,13 @@ def unit_status_set(*, unit: Unit, status: str, by) -> Unit:
 
 @transaction.atomic
 def meeting_choose(
-    *, meeting: AllocationMeeting, unit: Unit, application: Application, override_reason: str, by, make_offer: bool = True
+    *,
+    meeting: AllocationMeeting,
+    unit: Unit,
+    application: Application,
+    override_reason: str,
+    by,
+    make_offer: bool = True,
 ) -> MeetingChoice:
     """Record the meeting's pick for a unit; anyone but rank 1 needs a reason, which is kept and reported."""
     shortlist = shortlist_for_unit(unit, meeting.held_on)
@@ -177,8 +199,9 @@ def meeting_choose(
     if entry is None:
         raise ValidationError(_("%(ref)s is not on the shortlist for this unit.") % {"ref": application.ref})
     if entry["rank"] != 1 and not override_reason.strip():
-        raise ValidationError({"override_reason": _("Say why the meeting chose rank %(rank)d and not rank 1.")
-                               % {"rank": entry["rank"]}})
+        raise ValidationError(
+            {"override_reason": _("Say why the meeting chose rank %(rank)d and not rank 1.") % {"rank": entry["rank"]}}
+        )
     first = Application.objects.get(ref=ranked[0]["application"])
     choice = MeetingChoice.objects.create(
         meeting=meeting,

@@ -47,11 +47,17 @@ def _explained_shortlist(unit: Unit, on):
     result = shortlist_for_unit(unit, on, applications)
     by_ref = {app.ref: app for app in applications}
     needs = bedroom_needs(applications, on)
-    ranked = [{**entry, "case": by_ref[entry["application"]], "need": needs[entry["application"]]}
-              for entry in result["shortlist"]]
+    ranked = [
+        {**entry, "case": by_ref[entry["application"]], "need": needs[entry["application"]]}
+        for entry in result["shortlist"]
+    ]
     excluded = [
-        {**entry, "case": by_ref[entry["application"]], "need": needs[entry["application"]],
-         "labels": [str(EXCLUSION_LABELS[c]) for c in entry["reasons"]]}
+        {
+            **entry,
+            "case": by_ref[entry["application"]],
+            "need": needs[entry["application"]],
+            "labels": [str(EXCLUSION_LABELS[c]) for c in entry["reasons"]],
+        }
         for entry in result["excluded"]
     ]
     return ranked, excluded
@@ -65,7 +71,9 @@ def unit_list(request):
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "allocation/unit_list.html", {"filter": unit_filter, "page": page, "query": params.urlencode()})
+    return render(
+        request, "allocation/unit_list.html", {"filter": unit_filter, "page": page, "query": params.urlencode()}
+    )
 
 
 @login_required
@@ -145,8 +153,11 @@ def offer_answer(request, ref: str):
         else:
             messages.success(request, _("The answer to offer %(offer)s is recorded.") % {"offer": offer.ref})
             return redirect(offer.unit)
-    return render(request, "allocation/offer_answer.html", {"offer": offer, "form": form,
-                                                             "deadline": rules.offer_deadline(offer.offered)})
+    return render(
+        request,
+        "allocation/offer_answer.html",
+        {"offer": offer, "form": form, "deadline": rules.offer_deadline(offer.offered)},
+    )
 
 
 @login_required
@@ -155,40 +166,60 @@ def waiting_list(request):
     today = timezone.localdate()
     applications = list(waiting_applications(today).order_by("urgency", "decision__decided", "received", "ref"))
     needs = bedroom_needs(applications, today)
-    open_offers = dict(
-        Offer.objects.open().filter(application__in=applications).values_list("application_id", "ref")
-    )
+    open_offers = dict(Offer.objects.open().filter(application__in=applications).values_list("application_id", "ref"))
     band = request.GET.get("band")
     rows = []
     for app in applications:
         if band and app.urgency != band:
             continue
-        rows.append({
-            "case": app,
-            "need": needs[app.ref],
-            "suspended": bool(app.suspended_until and app.suspended_until >= today),
-            "offer": open_offers.get(app.pk),
-        })
+        rows.append(
+            {
+                "case": app,
+                "need": needs[app.ref],
+                "suspended": bool(app.suspended_until and app.suspended_until >= today),
+                "offer": open_offers.get(app.pk),
+            }
+        )
     access_log_write(request, action="read", section="waiting_list", purpose="waiting list")
     if request.GET.get("format") == "csv":
         access_log_write(request, action="export", section="waiting_list", purpose="csv")
         return csv_response(
             f"venteliste-{today}.csv",
-            ["case", "applicant", "band", "decided", "received", "bedrooms", "wheelchair", "target_group",
-             "suspended_until", "open_offer"],
             [
-                [r["case"].ref, str(r["case"].household.applicant or ""), r["case"].urgency,
-                 r["case"].decision.decided, r["case"].received, r["need"], r["case"].wheelchair_need,
-                 r["case"].target_group, r["case"].suspended_until, r["offer"] or ""]
+                "case",
+                "applicant",
+                "band",
+                "decided",
+                "received",
+                "bedrooms",
+                "wheelchair",
+                "target_group",
+                "suspended_until",
+                "open_offer",
+            ],
+            [
+                [
+                    r["case"].ref,
+                    str(r["case"].household.applicant or ""),
+                    r["case"].urgency,
+                    r["case"].decision.decided,
+                    r["case"].received,
+                    r["need"],
+                    r["case"].wheelchair_need,
+                    r["case"].target_group,
+                    r["case"].suspended_until,
+                    r["offer"] or "",
+                ]
                 for r in rows
             ],
         )
     estimates = waiting_time_estimates(today)
-    estimate_rows = [
-        {"band": b, "bedrooms": n, **estimates[(b, n)]} for (b, n) in sorted(estimates)
-    ]
-    return render(request, "allocation/waiting_list.html",
-                  {"rows": rows, "band": band, "estimates": estimate_rows, "today": today})
+    estimate_rows = [{"band": b, "bedrooms": n, **estimates[(b, n)]} for (b, n) in sorted(estimates)]
+    return render(
+        request,
+        "allocation/waiting_list.html",
+        {"rows": rows, "band": band, "estimates": estimate_rows, "today": today},
+    )
 
 
 @login_required
@@ -213,22 +244,36 @@ def meeting_detail(request, pk: int):
         form = MeetingChoiceForm(request.POST)
         if form.is_valid():
             unit = _unit_or_404(request, form.cleaned_data["unit"])
-            application = Application.objects.visible_to(request.user).filter(
-                ref=form.cleaned_data["application"].strip()).first()
+            application = (
+                Application.objects.visible_to(request.user)
+                .filter(ref=form.cleaned_data["application"].strip())
+                .first()
+            )
             if application is None:
                 messages.error(request, _("No case with that number."))
             else:
                 try:
-                    services.meeting_choose(meeting=meeting, unit=unit, application=application,
-                                            override_reason=form.cleaned_data["override_reason"], by=request.user)
-                    messages.success(request, _("%(case)s is chosen for %(unit)s and the offer is made.")
-                                     % {"case": application.ref, "unit": unit.address})
+                    services.meeting_choose(
+                        meeting=meeting,
+                        unit=unit,
+                        application=application,
+                        override_reason=form.cleaned_data["override_reason"],
+                        by=request.user,
+                    )
+                    messages.success(
+                        request,
+                        _("%(case)s is chosen for %(unit)s and the offer is made.")
+                        % {"case": application.ref, "unit": unit.address},
+                    )
                 except ValidationError as exc:
                     messages.error(request, " ".join(exc.messages))
         return redirect(meeting)
     chosen_units = set(meeting.choices.values_list("unit_id", flat=True))
-    free_units = [u for u in Unit.objects.in_stock_on(meeting.held_on).filter(status=Unit.Status.FREE).order_by("ref")
-                  if u.pk not in chosen_units]
+    free_units = [
+        u
+        for u in Unit.objects.in_stock_on(meeting.held_on).filter(status=Unit.Status.FREE).order_by("ref")
+        if u.pk not in chosen_units
+    ]
     applications = list(waiting_applications(meeting.held_on))
     agenda = []
     for unit in free_units:
@@ -236,5 +281,8 @@ def meeting_detail(request, pk: int):
         agenda.append({"unit": unit, "shortlist": result["shortlist"][:5], "total": len(result["shortlist"])})
     ready = Application.objects.visible_to(request.user).filter(status=Status.READY).select_related("household")
     choices = meeting.choices.select_related("unit", "application", "first_ranked", "offer")
-    return render(request, "allocation/meeting_detail.html",
-                  {"meeting": meeting, "agenda": agenda, "ready": ready, "choices": choices})
+    return render(
+        request,
+        "allocation/meeting_detail.html",
+        {"meeting": meeting, "agenda": agenda, "ready": ready, "choices": choices},
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -77,9 +77,7 @@ class ApplicationRegisterForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    role = forms.ChoiceField(
-        label=_("Role"), choices=[c for c in HouseholdMember.Role.choices if c[0] != "applicant"]
-    )
+    role = forms.ChoiceField(label=_("Role"), choices=[c for c in HouseholdMember.Role.choices if c[0] != "applicant"])
     national_id = NationalIdField()
     given_name = forms.CharField(label=_("Given name"), max_length=120)
     family_name = forms.CharField(label=_("Family name"), max_length=120)
@@ -108,7 +106,10 @@ class AssessmentForm(forms.ModelForm):
     target_group = forms.ChoiceField(label=_("Target group"), choices=Application.TargetGroup.choices)
     wheelchair_need = forms.BooleanField(label=_("Needs a wheelchair-accessible home"), required=False)
     min_bedrooms_override = forms.IntegerField(
-        label=_("Bedroom need set by caseworker"), min_value=0, max_value=8, required=False,
+        label=_("Bedroom need set by caseworker"),
+        min_value=0,
+        max_value=8,
+        required=False,
         help_text=_("Leave empty to use the computed need."),
     )
     min_bedrooms_reason = forms.CharField(
@@ -147,22 +148,40 @@ class AssessmentForm(forms.ModelForm):
 
     def __init__(self, *args, application: Application, suggested: str, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("housing_situation", "main_reason", "target_group", "wheelchair_need",
-                     "min_bedrooms_override", "min_bedrooms_reason", "urgency", "urgency_reason"):
+        for name in (
+            "housing_situation",
+            "main_reason",
+            "target_group",
+            "wheelchair_need",
+            "min_bedrooms_override",
+            "min_bedrooms_reason",
+            "urgency",
+            "urgency_reason",
+        ):
             self.fields[name].initial = getattr(application, name)
         self.fields["urgency"].help_text = _("Suggested from the assessment: %(band)s") % {"band": suggested}
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
-            Fieldset(_("Housing situation now"), "housing_situation", "housing_notes",
-                     "children_in_unsuitable_housing"),
-            Fieldset(_("Economy"), "monthly_income", "income_sources", "debt", "rent_arrears",
-                     "payment_remarks", "savings"),
-            Fieldset(_("Needs"), "main_reason", "target_group", "wheelchair_need", "min_bedrooms_override",
-                     "min_bedrooms_reason", "followup_needs"),
+            Fieldset(
+                _("Housing situation now"), "housing_situation", "housing_notes", "children_in_unsuitable_housing"
+            ),
+            Fieldset(
+                _("Economy"), "monthly_income", "income_sources", "debt", "rent_arrears", "payment_remarks", "savings"
+            ),
+            Fieldset(
+                _("Needs"),
+                "main_reason",
+                "target_group",
+                "wheelchair_need",
+                "min_bedrooms_override",
+                "min_bedrooms_reason",
+                "followup_needs",
+            ),
             Fieldset(_("The applicant's own goals"), "own_goals"),
-            Fieldset(_("Recommendation and urgency"), "recommendation", "recommendation_reason", "urgency",
-                     "urgency_reason"),
+            Fieldset(
+                _("Recommendation and urgency"), "recommendation", "recommendation_reason", "urgency", "urgency_reason"
+            ),
         )
 
 
@@ -224,8 +243,9 @@ class DecisionForm(forms.ModelForm):
 
 
 class PreliminaryReplyForm(forms.Form):
-    reason = forms.CharField(label=_("Why the case cannot be decided within a month"), widget=forms.Textarea(
-        attrs={"rows": 3}))
+    reason = forms.CharField(
+        label=_("Why the case cannot be decided within a month"), widget=forms.Textarea(attrs={"rows": 3})
+    )
     expected = forms.DateField(label=_("Expected decision date"), widget=DATE_INPUT)
 
     def __init__(self, *args, **kwargs):

@@ -58,8 +58,11 @@ def import_section(doc: schema.Document, result: ImportResult) -> None:
         existing = Application.objects.filter(ref=app.ref).only("status").first()
         if existing is not None and existing.status == Status.CLOSED:
             status = Status.CLOSED  # closing is the office's act; an import does not reopen a case
-        elif existing is not None and status == Status.REGISTERED and existing.status in (Status.ASSESSMENT,
-                                                                                          Status.READY):
+        elif (
+            existing is not None
+            and status == Status.REGISTERED
+            and existing.status in (Status.ASSESSMENT, Status.READY)
+        ):
             status = existing.status  # work on an undecided case is not in the format; re-importing keeps it
         row = upsert(
             Application,
@@ -122,7 +125,9 @@ def export_section(doc: schema.Document) -> None:
     members = HouseholdMember.objects.select_related("person").order_by("household_id", "position", "id")
     by_household: dict[int, list[schema.Member]] = {}
     for member in members:
-        by_household.setdefault(member.household_id, []).append(schema.Member(person=member.person.ref, role=member.role))
+        by_household.setdefault(member.household_id, []).append(
+            schema.Member(person=member.person.ref, role=member.role)
+        )
     for household in Household.objects.order_by("ref"):
         doc.households.append(schema.Household(ref=household.ref, members=by_household.get(household.pk, [])))
 
@@ -149,7 +154,10 @@ def export_section(doc: schema.Document) -> None:
                 else None,
                 preliminary_reply_sent=app.preliminary_reply_sent,
                 decision=schema.Decision(
-                    outcome=decision.outcome, decided=decision.decided, notified=decision.notified, lapsed=decision.lapsed
+                    outcome=decision.outcome,
+                    decided=decision.decided,
+                    notified=decision.notified,
+                    lapsed=decision.lapsed,
                 )
                 if decision is not None
                 else None,

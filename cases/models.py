@@ -203,7 +203,9 @@ class Application(models.Model):
     housing_situation = models.CharField(
         _("housing situation"), max_length=30, choices=HousingSituation.choices, default=HousingSituation.OWN_RENTED
     )
-    main_reason = models.CharField(_("main reason"), max_length=30, choices=MainReason.choices, default=MainReason.OTHER)
+    main_reason = models.CharField(
+        _("main reason"), max_length=30, choices=MainReason.choices, default=MainReason.OTHER
+    )
     urgency = models.CharField(_("urgency band"), max_length=1, choices=Urgency.choices, default=Urgency.C)
     urgency_suggested = models.CharField(_("suggested band"), max_length=1, choices=Urgency.choices, blank=True)
     urgency_reason = models.TextField(_("reason for the band"), blank=True)

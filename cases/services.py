@@ -186,8 +186,16 @@ def application_assign(*, application: Application, caseworker, by) -> Applicati
 @transaction.atomic
 def person_contact_update(*, person: Person, data: dict, by) -> Person:
     """Update contact details, letter language and representative; identity fields never change here."""
-    allowed = {"phone", "email", "address", "postcode", "city", "preferred_language", "representative_name",
-               "representative_address"}
+    allowed = {
+        "phone",
+        "email",
+        "address",
+        "postcode",
+        "city",
+        "preferred_language",
+        "representative_name",
+        "representative_address",
+    }
     changed = [name for name, value in data.items() if name in allowed and getattr(person, name) != value]
     for name in changed:
         setattr(person, name, data[name])
@@ -212,9 +220,7 @@ def assessment_save(
     if locked.status in (Status.CLOSED,):
         raise TransitionNotAllowed(_("A closed case cannot be changed."))
     case_fields = {k: data.pop(k) for k in list(data) if k in ASSESSMENT_CASE_FIELDS}
-    assessment, _created = Assessment.objects.update_or_create(
-        application=locked, defaults={**data, "updated_by": by}
-    )
+    assessment, _created = Assessment.objects.update_or_create(application=locked, defaults={**data, "updated_by": by})
     documented_health_need = False
     if health is not None:
         health_row, _created = HealthAssessment.objects.update_or_create(
@@ -230,8 +236,10 @@ def assessment_save(
     )
     if urgency != suggested and not urgency_reason.strip():
         raise ValidationError(
-            {"urgency_reason": _("Give a reason when the band differs from the suggested band %(band)s.")
-             % {"band": suggested}}
+            {
+                "urgency_reason": _("Give a reason when the band differs from the suggested band %(band)s.")
+                % {"band": suggested}
+            }
         )
     if case_fields.get("min_bedrooms_override") is not None and not case_fields.get("min_bedrooms_reason", "").strip():
         raise ValidationError({"min_bedrooms_reason": _("Give a reason when you set the bedroom need yourself.")})
@@ -364,7 +372,11 @@ def advance_notice_send(*, application: Application, planned: str, reply_by: dt.
     if not planned.strip():
         raise ValidationError({"planned": _("Describe the planned decision.")})
     return letters.advance_notice_letter_create(
-        application=application, planned=planned.strip(), reply_by=reply_by, language=_letter_language(application), by=by
+        application=application,
+        planned=planned.strip(),
+        reply_by=reply_by,
+        language=_letter_language(application),
+        by=by,
     )
 
 

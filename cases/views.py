@@ -24,8 +24,8 @@ from .forms import (
     AdvanceNoticeForm,
     AppealForm,
     ApplicationRegisterForm,
-    AssignForm,
     AssessmentForm,
+    AssignForm,
     AttachmentForm,
     DecisionForm,
     HealthAssessmentForm,
@@ -113,9 +113,7 @@ def case_detail(request, ref: str):
         if health is not None:
             services.health_read_log(request, application)
     members = list(application.household.members.select_related("person").all())
-    need = rules.bedroom_need(
-        [rules.MemberAge(m.role, m.person.birth_date) for m in members], timezone.localdate()
-    )
+    need = rules.bedroom_need([rules.MemberAge(m.role, m.person.birth_date) for m in members], timezone.localdate())
     decision = getattr(application, "decision", None)
     context = {
         "case": application,
@@ -304,9 +302,7 @@ def appeal_handle(request, ref: str, pk: int):
             appeal = services.appeal_reconsider(appeal=appeal, reverse=False, by=request.user)
             messages.success(request, _("The appeal is forwarded to %(body)s.") % {"body": appeal.forwarded_to})
         elif action in ("upheld", "reversed"):
-            services.appeal_outcome_record(
-                appeal=appeal, outcome=action, decided=timezone.localdate(), by=request.user
-            )
+            services.appeal_outcome_record(appeal=appeal, outcome=action, decided=timezone.localdate(), by=request.user)
             messages.success(request, _("The outcome of the appeal is recorded."))
         else:
             raise Http404
@@ -391,7 +387,9 @@ def case_assign(request, ref: str):
     application = _case_or_404(request, ref)
     form = AssignForm(request.POST)
     if form.is_valid():
-        services.application_assign(application=application, caseworker=form.cleaned_data["caseworker"], by=request.user)
+        services.application_assign(
+            application=application, caseworker=form.cleaned_data["caseworker"], by=request.user
+        )
         messages.success(request, _("The case is assigned to %(name)s.") % {"name": form.cleaned_data["caseworker"]})
     else:
         messages.error(request, _("Choose a caseworker."))

@@ -18,9 +18,18 @@ FRESH_CASES = [
     # given, family, birth date, kind, days ago, members
     ("Ingrid", "Leirvåg", dt.date(1991, 5, 14), "municipal_housing", 26, [("child", "Mia", dt.date(2019, 2, 3))]),
     ("Tor", "Sæverud", dt.date(1968, 11, 2), "housing_assistance", 12, []),
-    ("Amina", "Yusuf", dt.date(1988, 8, 21), "municipal_housing", 3,
-     [("partner", "Abdi", dt.date(1985, 1, 9)), ("child", "Hodan", dt.date(2014, 6, 30)),
-      ("child", "Liban", dt.date(2017, 4, 11))]),
+    (
+        "Amina",
+        "Yusuf",
+        dt.date(1988, 8, 21),
+        "municipal_housing",
+        3,
+        [
+            ("partner", "Abdi", dt.date(1985, 1, 9)),
+            ("child", "Hodan", dt.date(2014, 6, 30)),
+            ("child", "Liban", dt.date(2017, 4, 11)),
+        ],
+    ),
 ]
 
 

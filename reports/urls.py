@@ -1,7 +1,3 @@
-from django.urls import path
-
-from . import views
-
 app_name = "reports"
 
 urlpatterns: list = []

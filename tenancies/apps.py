@@ -14,10 +14,9 @@ class TenanciesConfig(AppConfig):
         register_section(Section("tenancies", interchange.import_section, interchange.export_section))
 
         from allocation.services import register_on_accept
+        from cases.services import register_on_decided
         from stord_bolig.context_processors import NavEntry, register_nav
         from stord_bolig.worklist import register
-
-        from cases.services import register_on_decided
 
         from .services import lease_draft_from_offer, renewal_decided
         from .worklist import reminder_items

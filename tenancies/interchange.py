@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from stord_bolig.interchange import schema
-from stord_bolig.interchange.registry import ImportResult, upsert
-
 from allocation.models import Unit
 from cases.models import Application, Household
+from stord_bolig.interchange import schema
+from stord_bolig.interchange.registry import ImportResult, upsert
 
 from .models import ArrearsFigure, Lease, TemporaryStay
 

@@ -55,9 +55,7 @@ class Lease(models.Model):
     ref = models.CharField(_("reference"), max_length=40, unique=True)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="leases")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="leases")
-    application = models.ForeignKey(
-        Application, null=True, blank=True, on_delete=models.PROTECT, related_name="leases"
-    )
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.PROTECT, related_name="leases")
     start = models.DateField(_("start"))
     end = models.DateField(_("end (last day)"), null=True, blank=True)
     short_term_reason = models.TextField(_("special reasons for a term under 3 years"), null=True, blank=True)
@@ -75,7 +73,11 @@ class Lease(models.Model):
     financial_advice_referral = models.DateField(_("latest referral to financial advice"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome.choices, null=True, blank=True)
     renewal_case = models.OneToOneField(
-        Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="renewed_lease",
+        Application,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="renewed_lease",
         verbose_name=_("renewal case"),
     )
     created_at = models.DateTimeField(auto_now_add=True)

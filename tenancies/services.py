@@ -14,10 +14,10 @@ from allocation.models import Offer
 from cases.models import Application
 from cases.rules import add_months
 from cases.services import ref_next
-from stord_bolig.interchange.service import document_export
 
 from . import rules
 from .models import Lease, Reminder
+from .querysets import reminder_document
 
 logger = logging.getLogger(__name__)
 
@@ -27,12 +27,7 @@ STANDARD_TERM_MONTHS = 36
 def lease_draft_from_offer(*, offer: Offer, by) -> Lease:
     """An accepted offer becomes a lease draft: 3-year term from the first free day, rent from the unit."""
     unit = offer.unit
-    previous_end = (
-        Lease.objects.filter(unit=unit)
-        .order_by("-start")
-        .values_list("moved_out", "end")
-        .first()
-    )
+    previous_end = Lease.objects.filter(unit=unit).order_by("-start").values_list("moved_out", "end").first()
     start = max(offer.answered or timezone.localdate(), timezone.localdate()) + dt.timedelta(days=1)
     if previous_end is not None:
         moved_out, end = previous_end
@@ -63,8 +58,7 @@ def reminder_sweep(today: dt.date) -> dict[str, int]:
     Exactly once holds however often and however concurrently it runs: rows are inserted with
     ON CONFLICT DO NOTHING against the unique (kind, subject, due) constraint.
     """
-    doc = document_export()
-    open_now = list(rules.open_reminders(doc, today))
+    open_now = list(rules.open_reminders(reminder_document(today), today))
     owners = dict(zip(("application", "offer", "lease"), _responsible_users(), strict=True))
     rows = [
         Reminder(
@@ -92,14 +86,12 @@ def reminder_sweep(today: dt.date) -> dict[str, int]:
     # Re-open a reminder closed earlier whose rule applies again (e.g. a referral date corrected).
     again = [
         pk
-        for pk, kind, ref, due in Reminder.objects.filter(closed_at__isnull=False, due__in={d for _k, _r, d in keep})
-        .values_list("pk", "kind", "subject_ref", "due")
+        for pk, kind, ref, due in Reminder.objects.filter(
+            closed_at__isnull=False, due__in={d for _k, _r, d in keep}
+        ).values_list("pk", "kind", "subject_ref", "due")
         if (kind, ref, due) in keep
     ]
     reopened = Reminder.objects.filter(pk__in=again).update(closed_at=None)
-    renewal_refs = [item.subject_ref for item in open_now if item.kind == Reminder.Kind.RENEWAL_ASSESSMENT]
-    for ref in Lease.objects.filter(ref__in=renewal_refs, renewal_case__isnull=True).values_list("ref", flat=True):
-        renewal_case_open(lease_ref=ref, today=today)
     logger.info("reminder sweep %s: %d open, %d closed", today, len(open_now), closed)
     return {"open": len(open_now), "inserted": inserted, "closed": closed, "reopened": reopened}
 
@@ -149,12 +141,24 @@ def lease_record_date(*, lease: Lease, field: str, day: dt.date, by) -> Lease:
 def reminder_sweep_for_lease(ref: str) -> None:
     """Close the lease's reminders at once when a recorded act ends them (the nightly sweep would too)."""
     today = timezone.localdate()
-    doc = document_export()
+    doc = reminder_document(today)
     keep = {(r.kind, r.subject_ref, r.due) for r in rules.open_reminders(doc, today) if r.subject_ref == ref}
     for reminder in Reminder.objects.filter(subject_ref=ref, closed_at__isnull=True):
         if (reminder.kind, reminder.subject_ref, reminder.due) not in keep:
             reminder.closed_at = timezone.now()
             reminder.save(update_fields=["closed_at"])
+
+
+def renewal_cases_open(today: dt.date) -> int:
+    """Open the renewal case of every lease with an open renewal reminder and no case yet."""
+    refs = Reminder.objects.filter(kind=Reminder.Kind.RENEWAL_ASSESSMENT, closed_at__isnull=True).values("subject_ref")
+    opened = 0
+    for ref in Lease.objects.filter(ref__in=refs, renewal_case__isnull=True, renewal_decided__isnull=True).values_list(
+        "ref", flat=True
+    ):
+        renewal_case_open(lease_ref=ref, today=today)
+        opened += 1
+    return opened
 
 
 @transaction.atomic
@@ -180,9 +184,14 @@ def renewal_case_open(*, lease_ref: str, today: dt.date, by=None) -> Application
         target_group=previous.target_group if previous else Application.TargetGroup.ORDINARY,
         wheelchair_need=previous.wheelchair_need if previous else False,
     )
-    CaseEvent.objects.create(application=case, by=by, from_status="", to_status=Status.ASSESSMENT,
-                             note=_("Renewal of lease %(lease)s opened before it ends %(end)s.")
-                             % {"lease": lease.ref, "end": lease.end.strftime("%d.%m.%Y") if lease.end else ""})
+    CaseEvent.objects.create(
+        application=case,
+        by=by,
+        from_status="",
+        to_status=Status.ASSESSMENT,
+        note=_("Renewal of lease %(lease)s opened before it ends %(end)s.")
+        % {"lease": lease.ref, "end": lease.end.strftime("%d.%m.%Y") if lease.end else ""},
+    )
     old = Assessment.objects.filter(application=previous).first() if previous else None
     if old is not None:
         old.pk = None

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -6,6 +8,12 @@ from . import services
 
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
 def reminder_sweep_task(today: str | None = None) -> dict:
-    import datetime as dt
+    day = dt.date.fromisoformat(today) if today else timezone.localdate()
+    result = services.reminder_sweep(day)
+    renewal_cases_open_task.delay(day.isoformat())
+    return result
 
-    return services.reminder_sweep(dt.date.fromisoformat(today) if today else timezone.localdate())
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
+def renewal_cases_open_task(today: str) -> int:
+    return services.renewal_cases_open(dt.date.fromisoformat(today))

@@ -42,19 +42,26 @@ def lease_list(request):
     if show == "active":
         queryset = queryset.active_on(today)
     elif show == "expiring":
-        queryset = queryset.active_on(today).filter(end__isnull=False, end__lte=add_months(today, 6),
-                                                      renewal_decided__isnull=True)
+        queryset = queryset.active_on(today).filter(
+            end__isnull=False, end__lte=add_months(today, 6), renewal_decided__isnull=True
+        )
     page = Paginator(queryset.order_by("end", "ref"), 50).get_page(request.GET.get("page"))
-    return render(request, "tenancies/lease_list.html", {"page": page, "show": show, "query": f"show={show}",
-                                                         "today": today})
+    return render(
+        request, "tenancies/lease_list.html", {"page": page, "show": show, "query": f"show={show}", "today": today}
+    )
 
 
 @login_required
 @permission_required("tenancies.view_lease", raise_exception=True)
 def lease_detail(request, ref: str):
     lease = _lease_or_404(request, ref)
-    access_log_write(request, action="read", case_ref=lease.application.ref if lease.application else "",
-                     section="lease", purpose=lease.ref)
+    access_log_write(
+        request,
+        action="read",
+        case_ref=lease.application.ref if lease.application else "",
+        section="lease",
+        purpose=lease.ref,
+    )
     today = timezone.localdate()
     context = {
         "lease": lease,
@@ -81,8 +88,9 @@ def lease_action(request, ref: str):
             form = LeaseDateForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Choose what happened and a valid date."))
-            services.lease_record_date(lease=lease, field=form.cleaned_data["action"], day=form.cleaned_data["day"],
-                                       by=request.user)
+            services.lease_record_date(
+                lease=lease, field=form.cleaned_data["action"], day=form.cleaned_data["day"], by=request.user
+            )
         elif action == "move_in":
             form = MoveInForm(request.POST)
             if not form.is_valid():

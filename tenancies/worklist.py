@@ -35,7 +35,8 @@ def reminder_items(user, today: dt.date) -> list[WorkItem]:
             label=str(Reminder.Kind(r.kind).label),
             subject=r.subject_ref,
             # A renewal reminder leads straight to the renewal case, where the assessment is done.
-            url=_URLS["application"](renewals[r.subject_ref]) if r.subject_ref in renewals
+            url=_URLS["application"](renewals[r.subject_ref])
+            if r.subject_ref in renewals
             else _URLS[r.subject_kind](r.subject_ref),
             due=r.due,
             remind_from=r.remind_from,

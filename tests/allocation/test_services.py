@@ -289,7 +289,11 @@ def test_offer_answer__accepted_on_the_offer_day_and_on_the_last_day(days_after_
     ("offered", "answered", "message"),
     [
         (TODAY - 8 * DAY, TODAY, "The answer date must be between the offer date and the deadline 24.11.2026."),
-        (TODAY - 2 * DAY, TODAY - 3 * DAY, "The answer date must be between the offer date and the deadline 30.11.2026."),
+        (
+            TODAY - 2 * DAY,
+            TODAY - 3 * DAY,
+            "The answer date must be between the offer date and the deadline 30.11.2026.",
+        ),
         (TODAY - 2 * DAY, TODAY + DAY, "The answer date cannot be in the future."),
     ],
     ids=["after-the-deadline", "before-the-offer", "in-the-future"],
@@ -311,7 +315,9 @@ def test_offer_answer__outside_the_window_is_refused_and_the_offer_stays_open(of
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("first", "second"), [("accepted", "refused"), ("refused", "accepted"), ("accepted", "accepted")])
+@pytest.mark.parametrize(
+    ("first", "second"), [("accepted", "refused"), ("refused", "accepted"), ("accepted", "accepted")]
+)
 def test_offer_answer__answering_twice_is_refused(first, second):
     unit = free_unit()
     offer = _make(waiting_case(), unit)
@@ -469,7 +475,9 @@ def test_meeting_choose__rank_two_without_a_reason_is_refused(meeting_with_two_r
 
 
 @pytest.mark.django_db
-def test_meeting_choose__rank_two_with_a_reason_is_recorded_as_override_and_offered(meeting_with_two_ranked, caseworker):
+def test_meeting_choose__rank_two_with_a_reason_is_recorded_as_override_and_offered(
+    meeting_with_two_ranked, caseworker
+):
     meeting, unit, first, second = meeting_with_two_ranked
 
     choice = services.meeting_choose(

@@ -67,8 +67,17 @@ def register(by, *, kind: str = "municipal_housing", received: dt.date = dt.date
     )
 
 
-def assess(application, by, *, recommendation: str = "municipal_housing", housing_situation: str = "own_rented",
-           urgency: str = "C", urgency_reason: str = "", health: dict | None = None, **data):
+def assess(
+    application,
+    by,
+    *,
+    recommendation: str = "municipal_housing",
+    housing_situation: str = "own_rented",
+    urgency: str = "C",
+    urgency_reason: str = "",
+    health: dict | None = None,
+    **data,
+):
     return services.assessment_save(
         application=application,
         data={"recommendation": recommendation, "housing_situation": housing_situation, **data},

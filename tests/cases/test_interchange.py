@@ -37,8 +37,19 @@ pytestmark = pytest.mark.django_db
 EXAMPLE_PATH = Path(__file__).resolve().parent.parent / "data" / "example.json"
 EXAMPLE: dict[str, Any] = json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
 COLLECTIONS = [key for key in EXAMPLE if key != "format"]
-ALL_MODELS = [Person, Household, HouseholdMember, Application, Decision, Appeal, Unit, Offer, Lease, ArrearsFigure,
-              TemporaryStay]
+ALL_MODELS = [
+    Person,
+    Household,
+    HouseholdMember,
+    Application,
+    Decision,
+    Appeal,
+    Unit,
+    Offer,
+    Lease,
+    ArrearsFigure,
+    TemporaryStay,
+]
 
 
 def example() -> dict[str, Any]:
@@ -139,8 +150,9 @@ def test_records_import__the_export_of_work_done_in_the_app_changes_nothing(case
     appealed = make_ready(caseworker)
     decide(appealed, caseworker)
     services.appeal_register(application=appealed, received=TODAY, grounds="", by=caseworker)
-    statuses = {app.ref: Application.objects.get(pk=app.pk).status for app in (registered, assessing, ready, decided,
-                                                                               appealed)}
+    statuses = {
+        app.ref: Application.objects.get(pk=app.pk).status for app in (registered, assessing, ready, decided, appealed)
+    }
     assert set(statuses.values()) == {"registered", "assessment", "ready", "decided", "appealed"}
     events_before = history_events()
 
@@ -149,6 +161,9 @@ def test_records_import__the_export_of_work_done_in_the_app_changes_nothing(case
     assert result.changed is False, (result.created, result.updated)
     assert dict(Application.objects.values_list("ref", "status")) == statuses
     assert history_events() == events_before
+    # what the format does not carry stays as the office wrote it
+    assert Person.objects.filter(address="Hamnegata 4", postcode="5411").count() == Person.objects.count() == 5
+    assert Application.objects.filter(assigned_to=caseworker).count() == 5
 
 
 def test_records_import__a_changed_value_updates_only_that_record(imported):
@@ -181,9 +196,11 @@ BROKEN = [
     ),
     (
         "invalid_national_id",
-        lambda doc: doc["people"][5].update(national_id=doc["people"][5]["national_id"][:-1] + "0"
-                                            if doc["people"][5]["national_id"][-1] != "0" else
-                                            doc["people"][5]["national_id"][:-1] + "1"),
+        lambda doc: doc["people"][5].update(
+            national_id=doc["people"][5]["national_id"][:-1] + "0"
+            if doc["people"][5]["national_id"][-1] != "0"
+            else doc["people"][5]["national_id"][:-1] + "1"
+        ),
         "people[5].national_id: invalid",
     ),
     (
@@ -209,8 +226,13 @@ def test_records_import__broken_document_names_the_path_and_writes_nothing(case,
 def test_records_import__error_found_while_writing_rolls_everything_back():
     # Jan Paulsen (P-00001 in the document) already lives in another household in the database: the document's
     # people are written before the households, so this is found half-way through the import.
-    jan = PersonFactory(ref="P-00001", national_id="17067325966", birth_date=dt.date(1973, 6, 17),
-                        given_name="Jan-Før", family_name="Paulsen")
+    jan = PersonFactory(
+        ref="P-00001",
+        national_id="17067325966",
+        birth_date=dt.date(1973, 6, 17),
+        given_name="Jan-Før",
+        family_name="Paulsen",
+    )
     household = HouseholdFactory(applicant=jan)
     before = row_counts()
 
@@ -335,8 +357,9 @@ def test_reminders_command__agrees_with_the_rules_on_the_document(imported):
 
 def test_reminders_command__a_preliminary_reply_sent_in_the_app_closes_its_reminder(imported, caseworker):
     application = Application.objects.get(ref="S-2024-0004")
-    services.preliminary_reply_send(application=application, reason="Ventar på dokumentasjon.",
-                                    expected=dt.date(2027, 1, 15), by=caseworker)
+    services.preliminary_reply_send(
+        application=application, reason="Ventar på dokumentasjon.", expected=dt.date(2027, 1, 15), by=caseworker
+    )
 
     got = run_json("reminders", "--today", "2026-11-25")
 
@@ -347,8 +370,19 @@ def test_report_kostra_command__agrees_with_the_rules_on_the_document(imported):
     got = run_json("report", "kostra", "--year", "2025")
 
     assert got == kostra(parse_document(EXAMPLE), 2025)
-    assert {key: got[key] for key in ("units_total", "units_owned", "units_wheelchair", "units_wheelchair_share",
-                                      "moved_in_new", "waiting_list", "temp_households", "temp_natthjem")} == {
+    assert {
+        key: got[key]
+        for key in (
+            "units_total",
+            "units_owned",
+            "units_wheelchair",
+            "units_wheelchair_share",
+            "moved_in_new",
+            "waiting_list",
+            "temp_households",
+            "temp_natthjem",
+        )
+    } == {
         "units_total": 15,
         "units_owned": 11,
         "units_wheelchair": 8,

@@ -15,8 +15,20 @@ from tests.conftest import verified_client
 
 pytestmark = pytest.mark.django_db
 
-MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober", "november",
-          "desember"]
+MONTHS = [
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+]
 FOOTER = re.compile(r"^\s*Stord kommune · Bustadkontoret\s+\d+\s*/\s*\d+\s*$", re.MULTILINE)
 
 FACTS = "Søkjaren bur mellombels hos ein venn på Leirvik.\nHusstanden har to born under 12 år."
@@ -38,30 +50,60 @@ def letter_text(letter: Letter) -> str:
 
 
 def _decided_letter(caseworker, capture, *, kind, outcome, language, decided=TODAY, **decision):
-    application = make_ready(caseworker, kind=kind, received=dt.date(2026, 10, 5), preferred_language=language,
-                             given_name="Ragnhild", family_name="Brevmottakar", address="Borggata 7",
-                             postcode="5411", city="Stord")
+    application = make_ready(
+        caseworker,
+        kind=kind,
+        received=dt.date(2026, 10, 5),
+        preferred_language=language,
+        given_name="Ragnhild",
+        family_name="Brevmottakar",
+        address="Borggata 7",
+        postcode="5411",
+        city="Stord",
+    )
     with capture(execute=True):
-        decision = decide(application, caseworker, outcome=outcome, decided=decided,
-                          facts=FACTS, assessment=ASSESSMENT, **decision)
+        decision = decide(
+            application, caseworker, outcome=outcome, decided=decided, facts=FACTS, assessment=ASSESSMENT, **decision
+        )
     return application, decision, Letter.objects.get(case_ref=application.ref, kind="decision")
 
 
 DECISION_LETTERS = [
     # language, kind, outcome, conclusion, appeal body
-    ("nn", "municipal_housing", "granted", "Søknaden din om kommunal utleigebustad er innvilga.",
-     "klagenemnda i Stord kommune"),
-    ("nb", "housing_assistance", "granted", "Søknaden din om boligsosial bistand er innvilget.",
-     "Statsforvaltaren i Vestland"),
-    ("nn", "housing_assistance", "refused", "Søknaden din om bustadsosial bistand er avslått.",
-     "Statsforvaltaren i Vestland"),
-    ("nb", "municipal_housing", "refused", "Søknaden din om kommunal utleiebolig er avslått.",
-     "klagenemnda i Stord kommune"),
+    (
+        "nn",
+        "municipal_housing",
+        "granted",
+        "Søknaden din om kommunal utleigebustad er innvilga.",
+        "klagenemnda i Stord kommune",
+    ),
+    (
+        "nb",
+        "housing_assistance",
+        "granted",
+        "Søknaden din om boligsosial bistand er innvilget.",
+        "Statsforvaltaren i Vestland",
+    ),
+    (
+        "nn",
+        "housing_assistance",
+        "refused",
+        "Søknaden din om bustadsosial bistand er avslått.",
+        "Statsforvaltaren i Vestland",
+    ),
+    (
+        "nb",
+        "municipal_housing",
+        "refused",
+        "Søknaden din om kommunal utleiebolig er avslått.",
+        "klagenemnda i Stord kommune",
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("language", "kind", "outcome", "conclusion", "body"), DECISION_LETTERS,
+    ("language", "kind", "outcome", "conclusion", "body"),
+    DECISION_LETTERS,
     ids=[f"{row[0]}-{row[2]}-{row[1]}" for row in DECISION_LETTERS],
 )
 def test_decision_letter__states_what_forvaltningslova_requires(
@@ -70,8 +112,14 @@ def test_decision_letter__states_what_forvaltningslova_requires(
     _today.move_to(dt.datetime(2026, 12, 4, 10, 0, tzinfo=OSLO))
 
     application, decision, letter = _decided_letter(
-        caseworker, django_capture_on_commit_callbacks, kind=kind, outcome=outcome, language=language,
-        decided=dt.date(2026, 12, 4), home_description="Tre-roms leilegheit, 1. etasje", lease_years=3,
+        caseworker,
+        django_capture_on_commit_callbacks,
+        kind=kind,
+        outcome=outcome,
+        language=language,
+        decided=dt.date(2026, 12, 4),
+        home_description="Tre-roms leilegheit, 1. etasje",
+        lease_years=3,
     )
 
     text = letter_text(letter)
@@ -117,8 +165,14 @@ def test_decision_letter__granted_describes_the_home_and_when_the_decision_lapse
     caseworker, django_capture_on_commit_callbacks, language, what_you_get, lapses, lease
 ):
     _application, _decision, letter = _decided_letter(
-        caseworker, django_capture_on_commit_callbacks, kind="municipal_housing", outcome="granted",
-        language=language, home_description="To soverom, heis", lease_years=3, conditions="Butrening første året.",
+        caseworker,
+        django_capture_on_commit_callbacks,
+        kind="municipal_housing",
+        outcome="granted",
+        language=language,
+        home_description="To soverom, heis",
+        lease_years=3,
+        conditions="Butrening første året.",
     )
 
     text = letter_text(letter)
@@ -132,10 +186,14 @@ def test_decision_letter__granted_describes_the_home_and_when_the_decision_lapse
 
 
 @pytest.mark.parametrize(("language", "allowance"), [("nn", "bustøtte"), ("nb", "bostøtte")])
-def test_decision_letter__refusal_points_to_other_help(caseworker, django_capture_on_commit_callbacks, language,
-                                                       allowance):
+def test_decision_letter__refusal_points_to_other_help(
+    caseworker, django_capture_on_commit_callbacks, language, allowance
+):
     _application, _decision, letter = _decided_letter(
-        caseworker, django_capture_on_commit_callbacks, kind="municipal_housing", outcome="refused",
+        caseworker,
+        django_capture_on_commit_callbacks,
+        kind="municipal_housing",
+        outcome="refused",
         language=language,
     )
 
@@ -147,9 +205,13 @@ def test_decision_letter__refusal_points_to_other_help(caseworker, django_captur
 
 
 def test_decision_letter__goes_to_the_representative_when_there_is_one(caseworker, django_capture_on_commit_callbacks):
-    application = make_ready(caseworker, given_name="Ragnhild", family_name="Brevmottakar",
-                             representative_name="Advokat Nils Fullmakt",
-                             representative_address="Postboks 12, 5402 Stord")
+    application = make_ready(
+        caseworker,
+        given_name="Ragnhild",
+        family_name="Brevmottakar",
+        representative_name="Advokat Nils Fullmakt",
+        representative_address="Postboks 12, 5402 Stord",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         decide(application, caseworker)
 
@@ -184,8 +246,10 @@ def test_preliminary_reply_letter__gives_the_reason_and_the_expected_date(
 
     with django_capture_on_commit_callbacks(execute=True):
         services.preliminary_reply_send(
-            application=application, reason="Vi ventar på legeerklæring frå fastlegen.",
-            expected=dt.date(2027, 1, 15), by=caseworker,
+            application=application,
+            reason="Vi ventar på legeerklæring frå fastlegen.",
+            expected=dt.date(2027, 1, 15),
+            by=caseworker,
         )
 
     letter = Letter.objects.get(case_ref=application.ref, kind="preliminary_reply")
@@ -207,8 +271,10 @@ def test_advance_notice_letter__gives_the_planned_decision_and_the_deadline(
 
     with django_capture_on_commit_callbacks(execute=True):
         services.advance_notice_send(
-            application=application, planned="Avslag på fornying av leigekontrakten for Hamnegata 4.",
-            reply_by=dt.date(2026, 12, 9), by=caseworker,
+            application=application,
+            planned="Avslag på fornying av leigekontrakten for Hamnegata 4.",
+            reply_by=dt.date(2026, 12, 9),
+            by=caseworker,
         )
 
     letter = Letter.objects.get(case_ref=application.ref, kind="advance_notice")

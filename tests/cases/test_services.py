@@ -9,6 +9,8 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import F
+from django.utils.translation import gettext
 
 from cases import rules, services
 from cases.models import (
@@ -38,7 +40,7 @@ from tests.cases.conftest import (
     member_data,
     register,
 )
-from tests.factories import ApplicationFactory, HouseholdMemberFactory, PersonFactory
+from tests.factories import ApplicationFactory, HouseholdFactory, HouseholdMemberFactory, PersonFactory
 
 CASE_NUMBER = re.compile(r"^S-(\d{4})-(\d{4})$")
 
@@ -162,7 +164,7 @@ def test_application_register__invalid_national_id_refused_with_message_and_noth
     with pytest.raises(ValidationError) as error:
         register(caseworker, national_id=invalid_national_id())
 
-    assert error.value.message_dict["national_id"] == ["Not a valid fødselsnummer or D-nummer."]
+    assert error.value.message_dict["national_id"] == [gettext("Not a valid fødselsnummer or D-nummer.")]
     assert all(count == 0 for count in _counts().values())
     assert not RefCounter.objects.exists()  # not even a case number is used up
 
@@ -238,8 +240,10 @@ def test_application_register__concurrent_registrations_get_distinct_case_number
     threads, per_thread = 4, 8
     # Distinct birth dates per registration: the numbers are made up front, not raced for in the threads.
     ids = [
-        [synthetic_national_id(dt.date(1970, 1, 1) + dt.timedelta(days=40 * (t * per_thread + n)), 3)
-         for n in range(per_thread)]
+        [
+            synthetic_national_id(dt.date(1970, 1, 1) + dt.timedelta(days=40 * (t * per_thread + n)), 3)
+            for n in range(per_thread)
+        ]
         for t in range(threads)
     ]
 
@@ -247,8 +251,11 @@ def test_application_register__concurrent_registrations_get_distinct_case_number
         refs = []
         for number in ids[index]:
             application = services.application_register(
-                applicant=applicant_data(national_id=number), members=[], kind="municipal_housing",
-                received=dt.date(2026, 10, 1), by=user,
+                applicant=applicant_data(national_id=number),
+                members=[],
+                kind="municipal_housing",
+                received=dt.date(2026, 10, 1),
+                by=user,
             )
             refs.append(application.ref)
         return refs
@@ -338,7 +345,11 @@ def test_application_transition__allowed_move_writes_an_event(caseworker, from_s
     assert application.status == to_status
     event = CaseEvent.objects.get()
     assert (event.application, event.from_status, event.to_status, event.by, event.note) == (
-        application, from_status, to_status, caseworker, "Avklart."
+        application,
+        from_status,
+        to_status,
+        caseworker,
+        "Avklart.",
     )
 
 
@@ -403,7 +414,7 @@ def test_assessment_save__suggests_the_band_of_the_assessment(caseworker, situat
     assert (application.urgency, application.urgency_suggested) == (band, band)
     assert application.housing_situation == situation
     # following the suggestion needs no reason and writes no override event
-    assert not application.status_events.filter(note__startswith="Urgency").exists()
+    assert not application.status_events.filter(from_status=F("to_status")).exists()
 
 
 @pytest.mark.django_db
@@ -416,7 +427,9 @@ def test_assessment_save__suggestion_without_reason_differs_refused_and_nothing_
     assert "A" in error.value.message_dict["urgency_reason"][0]
     application.refresh_from_db()
     assert (application.status, application.urgency, application.housing_situation) == (
-        Status.REGISTERED, "C", "own_rented"
+        Status.REGISTERED,
+        "C",
+        "own_rented",
     )
     assert not Assessment.objects.exists()
     assert _events(application) == [("", "registered")]
@@ -426,8 +439,13 @@ def test_assessment_save__suggestion_without_reason_differs_refused_and_nothing_
 def test_assessment_save__override_with_reason_is_saved_and_logged(caseworker):
     application = register(caseworker)
 
-    assess(application, caseworker, housing_situation="with_family", urgency="A",
-           urgency_reason="Utkasta i går, bur i bil.")
+    assess(
+        application,
+        caseworker,
+        housing_situation="with_family",
+        urgency="A",
+        urgency_reason="Utkasta i går, bur i bil.",
+    )
 
     application.refresh_from_db()
     assert (application.urgency, application.urgency_suggested) == ("A", "C")
@@ -529,7 +547,9 @@ def test_assessment_complete__needs_a_recommendation(caseworker):
     with pytest.raises(ValidationError) as error:
         services.assessment_complete(application=application, by=caseworker)
 
-    assert "recommendation" in " ".join(error.value.messages)
+    assert error.value.messages == [
+        gettext("The assessment needs a recommendation before the case is ready for decision.")
+    ]
     application.refresh_from_db()
     assert application.status == Status.ASSESSMENT
     assert Assessment.objects.get().completed_at is None
@@ -571,8 +591,9 @@ def test_application_decide__only_from_ready(caseworker, status):
 def test_application_decide__grants_writes_decision_event_and_one_letter(caseworker):
     application = make_ready(caseworker, received=dt.date(2026, 9, 14))
 
-    decision = decide(application, caseworker, outcome="granted", home_description="2 soverom, 1. etasje",
-                      lease_years=3)
+    decision = decide(
+        application, caseworker, outcome="granted", home_description="2 soverom, 1. etasje", lease_years=3
+    )
 
     application.refresh_from_db()
     assert application.status == Status.DECIDED
@@ -583,7 +604,10 @@ def test_application_decide__grants_writes_decision_event_and_one_letter(casewor
     assert (event.from_status, event.to_status, event.by) == ("ready", "decided", caseworker)
     letter = Letter.objects.get()
     assert (letter.kind, letter.case_ref, letter.language, letter.status) == (
-        "decision", application.ref, "nn", Letter.Status.QUEUED
+        "decision",
+        application.ref,
+        "nn",
+        Letter.Status.QUEUED,
     )
 
 
@@ -677,12 +701,14 @@ def test_preliminary_reply_send__records_the_date_and_queues_one_letter(casework
 @pytest.mark.django_db
 def test_preliminary_reply_send__only_once(caseworker):
     application = register(caseworker)
-    services.preliminary_reply_send(application=application, reason="Ventar.", expected=dt.date(2027, 1, 15),
-                                    by=caseworker)
+    services.preliminary_reply_send(
+        application=application, reason="Ventar.", expected=dt.date(2027, 1, 15), by=caseworker
+    )
 
     with pytest.raises(TransitionNotAllowed):
-        services.preliminary_reply_send(application=application, reason="Igjen.", expected=dt.date(2027, 2, 1),
-                                        by=caseworker)
+        services.preliminary_reply_send(
+            application=application, reason="Igjen.", expected=dt.date(2027, 2, 1), by=caseworker
+        )
 
     assert Letter.objects.filter(kind="preliminary_reply").count() == 1
     application.refresh_from_db()
@@ -695,8 +721,9 @@ def test_preliminary_reply_send__refused_for_a_decided_case(caseworker):
     decide(application, caseworker)
 
     with pytest.raises(TransitionNotAllowed):
-        services.preliminary_reply_send(application=application, reason="Ventar.", expected=dt.date(2027, 1, 15),
-                                        by=caseworker)
+        services.preliminary_reply_send(
+            application=application, reason="Ventar.", expected=dt.date(2027, 1, 15), by=caseworker
+        )
 
     assert not Letter.objects.filter(kind="preliminary_reply").exists()
 
@@ -731,7 +758,9 @@ def test_advance_notice_send__queues_a_letter_with_the_plan_and_deadline(casewor
     application = register(caseworker)
 
     letter, created = services.advance_notice_send(
-        application=application, planned="Avslag på fornying av leigekontrakten.", reply_by=dt.date(2026, 12, 9),
+        application=application,
+        planned="Avslag på fornying av leigekontrakten.",
+        reply_by=dt.date(2026, 12, 9),
         by=caseworker,
     )
 
@@ -795,14 +824,15 @@ def test_appeal_register__in_time_is_recorded_and_the_case_is_appealed(caseworke
     application, decision = _decided(caseworker, notified=dt.date(2026, 10, 2))
     deadline = rules.appeal_deadline(decision.notified)
 
-    appeal = services.appeal_register(application=application, received=deadline, grounds=" For lite vekt på helsa. ",
-                                      by=caseworker)
+    appeal = services.appeal_register(
+        application=application, received=deadline, grounds=" For lite vekt på helsa. ", by=caseworker
+    )
 
     application.refresh_from_db()
     assert application.status == Status.APPEALED
     assert (appeal.received, appeal.grounds, appeal.outcome) == (deadline, "For lite vekt på helsa.", "pending")
     event = application.status_events.order_by("-id").first()
-    assert (event.from_status, event.to_status, event.note) == ("decided", "appealed", "Appeal received.")
+    assert (event.from_status, event.to_status, event.note) == ("decided", "appealed", gettext("Appeal received."))
 
 
 @pytest.mark.django_db
@@ -814,7 +844,7 @@ def test_appeal_register__late_appeal_is_noted(caseworker):
 
     event = application.status_events.order_by("-id").first()
     assert event.to_status == "appealed"
-    assert event.note == "Appeal received after the deadline."
+    assert event.note == gettext("Appeal received after the deadline.")
 
 
 @pytest.mark.django_db
@@ -944,3 +974,54 @@ def test_application_assign__changes_caseworker_and_leaves_a_note(caseworker, ma
     application.refresh_from_db()
     assert application.assigned_to == other
     assert "Per Hansen" in application.notes.get().text
+
+
+# --- reads -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_preliminary_reply_overdue_on__agrees_with_the_due_date_around_month_ends():
+    household = HouseholdFactory()
+    first = dt.date(2026, 1, 1)
+    Application.objects.bulk_create(
+        Application(
+            ref=f"S-2026-{n + 1:04d}",
+            household=household,
+            kind="municipal_housing",
+            received=first + dt.timedelta(days=n),
+        )
+        for n in range(150)
+    )
+    received = dict(Application.objects.values_list("ref", "received"))
+
+    for today in [
+        dt.date(2026, 2, 28),
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 28),
+        dt.date(2026, 3, 29),
+        dt.date(2026, 3, 30),
+        dt.date(2026, 3, 31),
+        dt.date(2026, 4, 30),
+        dt.date(2026, 5, 1),
+        dt.date(2026, 5, 31),
+    ]:
+        expected = {ref for ref, day in received.items() if rules.preliminary_reply_due(day) < today}
+        got = set(Application.objects.preliminary_reply_overdue_on(today).values_list("ref", flat=True))
+        assert got == expected, today
+
+
+@pytest.mark.django_db
+def test_preliminary_reply_overdue_on__not_when_replied_decided_or_of_another_kind():
+    overdue = ApplicationFactory(received=dt.date(2026, 9, 1))
+    ApplicationFactory(received=dt.date(2026, 9, 1), preliminary_reply_sent=dt.date(2026, 9, 20))
+    ApplicationFactory(received=dt.date(2026, 9, 1), kind="swap")
+    ApplicationFactory(received=dt.date(2026, 9, 1), kind="renewal")
+    decided = ApplicationFactory(received=dt.date(2026, 9, 1), status="decided")
+    Decision.objects.create(
+        application=decided, outcome="refused", decided=dt.date(2026, 9, 2), notified=dt.date(2026, 9, 2)
+    )
+    assistance = ApplicationFactory(received=dt.date(2026, 9, 1), kind="housing_assistance")
+
+    got = set(Application.objects.preliminary_reply_overdue_on(TODAY))
+
+    assert got == {overdue, assistance}

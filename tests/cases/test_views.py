@@ -22,13 +22,12 @@ from cases.models import (
     Decision,
     HealthAssessment,
     Household,
-    HouseholdMember,
     JournalNote,
     Person,
     Status,
 )
 from stord_bolig.models import AccessLog, Letter
-from tests.cases.conftest import TODAY, assess, decide, fresh_id, invalid_national_id, make_ready, register
+from tests.cases.conftest import OSLO, TODAY, assess, decide, fresh_id, invalid_national_id, make_ready, register
 from tests.conftest import verified_client
 from tests.factories import ApplicationFactory, HouseholdMemberFactory
 
@@ -113,6 +112,40 @@ def test_case_list__financial_advisor_without_referral_sees_no_cases(client, mak
 
     assert response.status_code == 200
     assert case.ref not in response.content.decode()
+
+
+def test_case_list__search_by_name_or_case_number(caseworker_client, caseworker, case):
+    other = register(caseworker, given_name="Birger", family_name="Annan")
+
+    by_name = caseworker_client.get(reverse("cases:case-list"), {"q": "kari syn"})
+    by_ref = caseworker_client.get(reverse("cases:case-list"), {"q": other.ref})
+
+    assert [row.ref for row in by_name.context["page"]] == [case.ref]
+    assert [row.ref for row in by_ref.context["page"]] == [other.ref]
+
+
+def test_case_list__closed_cases_only_when_asked_for(caseworker_client, caseworker, case):
+    closed = register(caseworker)
+    services.application_transition(application=closed, to_status=Status.CLOSED, by=caseworker)
+
+    default = caseworker_client.get(reverse("cases:case-list"))
+    asked = caseworker_client.get(reverse("cases:case-list"), {"status": "closed"})
+
+    assert [row.ref for row in default.context["page"]] == [case.ref]
+    assert [row.ref for row in asked.context["page"]] == [closed.ref]
+
+
+def test_case_list__overdue_filter_matches_the_due_date_the_case_shows(caseworker_client, _today):
+    _today.move_to(dt.datetime(2026, 3, 30, 10, 0, tzinfo=OSLO))
+    end_of_february = ApplicationFactory(received=dt.date(2026, 2, 28))  # due 28 March: overdue on 30 March
+    first_of_march = ApplicationFactory(received=dt.date(2026, 3, 1))  # due 1 April
+
+    response = caseworker_client.get(reverse("cases:case-list"), {"overdue": "on"})
+    detail = caseworker_client.get(url("case-detail", end_of_february)).content.decode()
+
+    assert [row.ref for row in response.context["page"]] == [end_of_february.ref]
+    assert first_of_march.ref not in response.content.decode()
+    assert "deadline-overdue" in detail
 
 
 @pytest.mark.parametrize("role", ["nav_advisor", "management"])
@@ -257,8 +290,11 @@ def test_case_flow__register_assess_ready_and_decide_through_the_pages(
     application.refresh_from_db()
     assert response.status_code == 200
     assert application.status == Status.READY
-    assert (application.housing_situation, application.urgency, application.urgency_suggested) == ("homeless_5", "B",
-                                                                                                    "B")
+    assert (application.housing_situation, application.urgency, application.urgency_suggested) == (
+        "homeless_5",
+        "B",
+        "B",
+    )
     assert Assessment.objects.get().own_goals == "Ein stad der borna kan ha venner på besøk."
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -269,7 +305,10 @@ def test_case_flow__register_assess_ready_and_decide_through_the_pages(
     decision = Decision.objects.get()
     assert application.status == Status.DECIDED
     assert (decision.outcome, decision.decided, decision.notified, decision.decided_by) == (
-        "granted", TODAY, TODAY, caseworker
+        "granted",
+        TODAY,
+        TODAY,
+        caseworker,
     )
     html = response.content.decode()
     assert 'data-testid="appeal-deadline">16.12.2026' in html
@@ -277,7 +316,10 @@ def test_case_flow__register_assess_ready_and_decide_through_the_pages(
     assert letter.status == Letter.Status.RENDERED
     assert letter.get_absolute_url() in html
     assert list(application.status_events.order_by("id").values_list("to_status", flat=True)) == [
-        "registered", "assessment", "ready", "decided"
+        "registered",
+        "assessment",
+        "ready",
+        "decided",
     ]
 
 
@@ -355,9 +397,15 @@ def test_assessment_edit__posted_case_fields_outside_the_form_change_nothing(cas
 
     caseworker_client.post(
         url("assessment-edit", application),
-        _assessment_post(status="decided", ref="S-2000-0001", assigned_to=str(other_user.pk),
-                         household=str(other_case.household_id), application=str(other_case.pk),
-                         urgency_suggested="A", completed_at="2026-01-01T00:00"),
+        _assessment_post(
+            status="decided",
+            ref="S-2000-0001",
+            assigned_to=str(other_user.pk),
+            household=str(other_case.household_id),
+            application=str(other_case.pk),
+            urgency_suggested="A",
+            completed_at="2026-01-01T00:00",
+        ),
     )
 
     application.refresh_from_db()
@@ -378,9 +426,15 @@ def test_case_decide__posted_fields_outside_the_form_change_nothing(caseworker_c
 
     caseworker_client.post(
         url("case-decide", application),
-        _decision_post(status="closed", ref="S-2000-0001", assigned_to=str(other_user.pk),
-                       household=str(other_case.household_id), application=str(other_case.pk),
-                       decided_by=str(other_user.pk), lapsed="2026-11-24"),
+        _decision_post(
+            status="closed",
+            ref="S-2000-0001",
+            assigned_to=str(other_user.pk),
+            household=str(other_case.household_id),
+            application=str(other_case.pk),
+            decided_by=str(other_user.pk),
+            lapsed="2026-11-24",
+        ),
     )
 
     application.refresh_from_db()
@@ -432,8 +486,12 @@ def test_case_transition__closing_a_case_is_recorded(caseworker_client, casework
     application.refresh_from_db()
     assert application.status == Status.CLOSED
     event = CaseEvent.objects.filter(application=application).order_by("-id").first()
-    assert (event.from_status, event.to_status, event.by, event.note) == ("registered", "closed", caseworker,
-                                                                          "Trekt av søkjar.")
+    assert (event.from_status, event.to_status, event.by, event.note) == (
+        "registered",
+        "closed",
+        caseworker,
+        "Trekt av søkjar.",
+    )
 
 
 def test_appeal_pages__register_and_forward_to_the_appeal_body(caseworker_client, caseworker):
@@ -500,8 +558,14 @@ def _grow(application, by, count: int) -> None:
     for _ in range(count):
         HouseholdMemberFactory(household=application.household, role="child")
         JournalNote.objects.create(application=application, by=by, text="Telefon med søkjar.")
-        Attachment.objects.create(application=application, file="attachments/x.pdf", original_name="x.pdf",
-                                  content_type="application/pdf", size_bytes=10, uploaded_by=by)
+        Attachment.objects.create(
+            application=application,
+            file="attachments/x.pdf",
+            original_name="x.pdf",
+            content_type="application/pdf",
+            size_bytes=10,
+            uploaded_by=by,
+        )
 
 
 def test_case_detail__same_number_of_queries_for_3_and_30_members_and_notes(caseworker_client, caseworker):
@@ -541,7 +605,9 @@ def test_attachment_upload__a_real_pdf_is_stored_and_downloadable_through_the_vi
     attachment = Attachment.objects.get()
     assert response.status_code == 200
     assert (attachment.original_name, attachment.content_type, attachment.size_bytes) == (
-        "legeerklaering.pdf", "application/pdf", len(PDF_BYTES)
+        "legeerklaering.pdf",
+        "application/pdf",
+        len(PDF_BYTES),
     )
     assert attachment.uploaded_by == caseworker
     stored = _stored_files(settings)
@@ -655,4 +721,3 @@ def test_preliminary_reply_page__records_the_reply_once(caseworker_client, case)
     assert again.status_code == 200
     assert again.context["form"].non_field_errors()
     assert Letter.objects.filter(kind="preliminary_reply", case_ref=case.ref).count() == 1
-

@@ -15,8 +15,20 @@ from cases.rules import appeal_deadline
 from stord_bolig.demo.identity import synthetic_national_id
 from tests.e2e.conftest import axe_check, login
 
-MONTHS_NN = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
-             "november", "desember"]
+MONTHS_NN = [
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+]
 
 
 def _pdf_text(pdf: bytes) -> str:

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from allocation.models import Offer, Unit
 from cases.rules import add_months
 from tenancies.models import Lease, Reminder
-from tenancies.services import reminder_sweep
+from tenancies.services import reminder_sweep, renewal_cases_open
 from tests.e2e.conftest import axe_check, login
 from tests.factories import ApplicationFactory, DecisionFactory, HouseholdFactory, LeaseFactory, UnitFactory
 
@@ -20,12 +20,20 @@ def test_allocation__open_free_unit_see_shortlist_offer_and_record_acceptance(pa
     kari = staff_user("caseworker", "kari")
     today = timezone.localdate()
     unit = UnitFactory(ref="U-9001", address="Hamnegata 9, 5411 Stord", bedrooms=0, wheelchair_accessible=True)
-    first = DecisionFactory(application=ApplicationFactory(status="decided", urgency="B", assigned_to=kari,
-                                                          received=today - dt.timedelta(days=60)),
-                            decided=today - dt.timedelta(days=30), notified=today - dt.timedelta(days=30))
-    second = DecisionFactory(application=ApplicationFactory(status="decided", urgency="C", assigned_to=kari,
-                                                           received=today - dt.timedelta(days=90)),
-                             decided=today - dt.timedelta(days=40), notified=today - dt.timedelta(days=40))
+    first = DecisionFactory(
+        application=ApplicationFactory(
+            status="decided", urgency="B", assigned_to=kari, received=today - dt.timedelta(days=60)
+        ),
+        decided=today - dt.timedelta(days=30),
+        notified=today - dt.timedelta(days=30),
+    )
+    second = DecisionFactory(
+        application=ApplicationFactory(
+            status="decided", urgency="C", assigned_to=kari, received=today - dt.timedelta(days=90)
+        ),
+        decided=today - dt.timedelta(days=40),
+        notified=today - dt.timedelta(days=40),
+    )
     login(page, live_server, "kari")
     page.goto(f"{live_server.url}/allocation/units/")
     axe_check(page)
@@ -55,9 +63,14 @@ def test_renewal__reminder_opens_the_renewal_case_and_closes_when_decided(page, 
     today = timezone.localdate()
     household = HouseholdFactory()
     original = DecisionFactory(application=ApplicationFactory(household=household, assigned_to=kari, status="decided"))
-    lease = LeaseFactory(household=household, application=original.application, start=add_months(today, -33),
-                         end=add_months(today, 3) - dt.timedelta(days=1))
+    lease = LeaseFactory(
+        household=household,
+        application=original.application,
+        start=add_months(today, -33),
+        end=add_months(today, 3) - dt.timedelta(days=1),
+    )
     reminder_sweep(today)
+    renewal_cases_open(today)
     assert Reminder.objects.filter(kind="renewal_assessment", subject_ref=lease.ref, closed_at__isnull=True).exists()
     login(page, live_server, "kari")
     row = page.get_by_test_id("worklist").locator("tr[data-kind=renewal_assessment]", has_text=lease.ref)
@@ -77,6 +90,8 @@ def test_renewal__reminder_opens_the_renewal_case_and_closes_when_decided(page, 
     expect(page.get_by_test_id("decision-outcome")).to_contain_text("Innvilga")
     lease.refresh_from_db()
     assert lease.renewal_decided == today
-    assert not Reminder.objects.filter(kind="renewal_assessment", subject_ref=lease.ref, closed_at__isnull=True).exists()
+    assert not Reminder.objects.filter(
+        kind="renewal_assessment", subject_ref=lease.ref, closed_at__isnull=True
+    ).exists()
     page.goto(f"{live_server.url}/")
     expect(page.get_by_test_id("worklist").locator("tr[data-kind=renewal_assessment]")).to_have_count(0)

@@ -46,8 +46,26 @@ class Worker:
         }
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         self.process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "celery", "-A", "stord_bolig", "worker", "-Q", self.queue, "-c", "1",
-             "-P", "prefork", "-l", "WARNING", "-n", f"{self.queue}@%h", "--without-gossip", "--without-mingle"],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "stord_bolig",
+                "worker",
+                "-Q",
+                self.queue,
+                "-c",
+                "1",
+                "-P",
+                "prefork",
+                "-l",
+                "WARNING",
+                "-n",
+                f"{self.queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
             env=env,
             cwd=settings.BASE_DIR,
             start_new_session=True,

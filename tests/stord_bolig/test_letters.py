@@ -15,7 +15,9 @@ def pdf_text(pdf: bytes) -> str:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(pdf)
         handle.flush()
-        return subprocess.run(["pdftotext", "-layout", handle.name, "-"], capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            ["pdftotext", "-layout", handle.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
 
 
 def pdf_metadata(pdf: bytes) -> str:
@@ -28,9 +30,9 @@ def pdf_metadata(pdf: bytes) -> str:
 def _render_string(html: str, **kwargs) -> bytes:
     from weasyprint import HTML
 
-    return HTML(
-        string=html, base_url=f"{letters.ASSET_SCHEME}:/", url_fetcher=letters.LetterAssetFetcher()
-    ).write_pdf(pdf_variant=letters.PDF_VARIANT, **kwargs)
+    return HTML(string=html, base_url=f"{letters.ASSET_SCHEME}:/", url_fetcher=letters.LetterAssetFetcher()).write_pdf(
+        pdf_variant=letters.PDF_VARIANT, **kwargs
+    )
 
 
 def test_fetcher__refuses_file_urls():
@@ -63,8 +65,10 @@ def test_render__a_letter_that_embeds_etc_passwd_does_not_contain_it():
 
 
 def test_render__letter_is_pdfa_with_letterhead():
-    pdf = letters.render_pdf("letters/base_letter.html", {"title": "Prøvebrev", "case_ref": "S-2026-0001",
-                                                          "recipient_lines": ["Kari Nordmann", "Hamnegata 1"]})
+    pdf = letters.render_pdf(
+        "letters/base_letter.html",
+        {"title": "Prøvebrev", "case_ref": "S-2026-0001", "recipient_lines": ["Kari Nordmann", "Hamnegata 1"]},
+    )
     assert pdf.startswith(b"%PDF-")
     assert "pdfaid:part" in pdf_metadata(pdf)
     text = pdf_text(pdf)

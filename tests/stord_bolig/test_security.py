@@ -12,7 +12,6 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from stord_bolig.models import AccessLog
-from tests.conftest import verified_client
 
 pytestmark = pytest.mark.django_db
 

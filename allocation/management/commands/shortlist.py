@@ -1,9 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from allocation.rules import shortlist
 from stord_bolig.interchange.cli import date_argument, write_json
 from stord_bolig.interchange.service import document_export
-
-from allocation.rules import shortlist
 
 
 class Command(BaseCommand):

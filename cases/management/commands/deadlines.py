@@ -1,9 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from cases.deadlines import deadlines
 from stord_bolig.interchange.cli import write_json
 from stord_bolig.interchange.service import document_export
-
-from cases.deadlines import deadlines
 
 
 class Command(BaseCommand):

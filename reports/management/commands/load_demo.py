@@ -3,14 +3,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-
 from django.utils import timezone
 
 from allocation.services import offer_expire_sweep
 from reports.demo import demo_enrich
 from stord_bolig.demo.users import demo_users_ensure
-from tenancies.services import reminder_sweep
 from stord_bolig.interchange.service import records_import
+from tenancies.services import reminder_sweep, renewal_cases_open
 
 
 class Command(BaseCommand):
@@ -24,5 +23,6 @@ class Command(BaseCommand):
         today = timezone.localdate()
         offer_expire_sweep(today)
         reminder_sweep(today)
+        renewal_cases_open(today)
         state = "loaded" if result.changed else "already present"
         self.stdout.write(f"Demo data {state}.")

@@ -2,10 +2,9 @@ import csv
 
 from django.core.management.base import BaseCommand, CommandError
 
+from reports.rules import kostra
 from stord_bolig.interchange.cli import write_json
 from stord_bolig.interchange.service import document_export
-
-from reports.rules import kostra
 
 
 class Command(BaseCommand):

@@ -2,7 +2,6 @@ from django.core.management.base import BaseCommand
 
 from stord_bolig.interchange.cli import date_argument, write_json
 from stord_bolig.interchange.service import document_export
-
 from tenancies.rules import reminders
 
 

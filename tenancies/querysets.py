@@ -1,0 +1,97 @@
+"""Reads for tenancies: the records the reminder rules need, loaded lean (no people or households)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+
+from allocation.models import Offer
+from allocation.rules import OFFER_RESPONSE_DAYS
+from cases.models import Application
+from stord_bolig.interchange import schema
+
+from .models import ArrearsFigure, Lease
+
+
+def reminder_document(today: dt.date) -> schema.Document:
+    """Applications that may still need a preliminary reply, recent offers, all leases and arrears, as records.
+
+    The rules decide; this only leaves out records that cannot produce a reminder on `today`, so the
+    sweep over a national register stays a few flat queries.
+    """
+    doc = schema.Document()
+    candidates = (
+        Application.objects.filter(kind__in=["municipal_housing", "housing_assistance"])
+        .filter(Q(decision__isnull=True) | Q(decision__decided__gt=today))
+        .filter(Q(preliminary_reply_sent__isnull=True) | Q(preliminary_reply_sent__gt=today))
+        .values_list(
+            "ref",
+            "kind",
+            "received",
+            "preliminary_reply_sent",
+            "decision__outcome",
+            "decision__decided",
+            "decision__notified",
+            "decision__lapsed",
+        )
+    )
+    for ref, kind, received, reply, outcome, decided, notified, lapsed in candidates.iterator(chunk_size=5000):
+        doc.applications.append(
+            schema.Application(
+                ref=ref,
+                household="",
+                kind=kind,
+                received=received,
+                housing_situation="",
+                main_reason="",
+                urgency="C",
+                target_group="ordinary",
+                wheelchair_need=False,
+                min_bedrooms_override=None,
+                preliminary_reply_sent=reply,
+                decision=schema.Decision(outcome, decided, notified, lapsed) if outcome else None,
+                appeal=None,
+                suspended_until=None,
+            )
+        )
+    offers = Offer.objects.filter(offered__gte=today - dt.timedelta(days=OFFER_RESPONSE_DAYS), offered__lte=today)
+    for ref, offered, status, answered in offers.values_list("ref", "offered", "status", "answered"):
+        response = schema.OfferResponse(status, answered, None) if status in ("accepted", "refused") else None
+        doc.offers.append(schema.Offer(ref, "", "", offered, response))
+    fields = (
+        "ref",
+        "start",
+        "end",
+        "monthly_rent",
+        "moved_in",
+        "moved_out",
+        "renewal_decided",
+        "move_out_demand_sent",
+        "last_circulation_review",
+        "financial_advice_referral",
+    )
+    refs_by_pk = {}
+    for pk, *values in Lease.objects.values_list("pk", *fields).iterator(chunk_size=10000):
+        row = dict(zip(fields, values, strict=True))
+        refs_by_pk[pk] = row["ref"]
+        doc.leases.append(
+            schema.Lease(
+                unit="",
+                household="",
+                application=None,
+                short_term_reason=None,
+                repeat_short_term_reason=None,
+                deposit=0,
+                guarantee=0,
+                outcome=None,
+                **row,
+            )
+        )
+    for lease_id, as_of, amount in (
+        ArrearsFigure.objects.filter(as_of__lte=today)
+        .values_list("lease_id", "as_of", "amount")
+        .iterator(chunk_size=10000)
+    ):
+        doc.arrears.append(schema.Arrears(refs_by_pk[lease_id], as_of, amount))
+    return doc

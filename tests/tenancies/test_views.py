@@ -1,0 +1,211 @@
+"""Lease pages and the personal work list: who sees what, and recording a dated act closes its reminder."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from tenancies import services
+from tenancies.models import Lease, Reminder
+from tests.conftest import verified_client
+from tests.factories import ApplicationFactory, DecisionFactory, LeaseFactory, UserFactory
+from tests.tenancies.conftest import DAY, TODAY
+
+pytestmark = pytest.mark.usefixtures("pinned_today")
+
+
+@pytest.fixture
+def english(caseworker_client):
+    caseworker_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return caseworker_client
+
+
+def _lease(caseworker, **fields) -> Lease:
+    """A lease of a case handled by `caseworker`, reviewed recently so no circulation reminder is due."""
+    application = DecisionFactory(application__assigned_to=caseworker).application
+    values = {"start": dt.date(2024, 4, 1), "end": dt.date(2027, 3, 31), "last_circulation_review": TODAY - DAY}
+    return LeaseFactory(application=application, household=application.household, **{**values, **fields})
+
+
+@pytest.fixture
+def expiring_lease(caseworker) -> Lease:
+    """Ends 31 Mar 2027, so on 25 Nov 2026 its renewal assessment is open (from 30 Sep, due 31 Jan)."""
+    lease = _lease(caseworker)
+    services.reminder_sweep(TODAY)
+    assert Reminder.objects.filter(kind="renewal_assessment", subject_ref=lease.ref, closed_at__isnull=True).exists()
+    return lease
+
+
+# --- lease list and detail ------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_lease_list__caseworker_sees_active_leases_and_the_expiring_filter(english, caseworker):
+    expiring = _lease(caseworker)
+    long_running = _lease(caseworker, start=dt.date(2026, 1, 1), end=dt.date(2028, 12, 31))
+    ended = _lease(caseworker, start=dt.date(2020, 1, 1), end=dt.date(2022, 12, 31), moved_out=dt.date(2022, 12, 31))
+    url = reverse("tenancies:lease-list")
+
+    active = english.get(url)
+    soon = english.get(url, {"show": "expiring"})
+    everything = english.get(url, {"show": "all"})
+
+    assert active.status_code == soon.status_code == everything.status_code == 200
+    assert [lease.ref for lease in active.context["page"]] == [expiring.ref, long_running.ref]
+    assert [lease.ref for lease in soon.context["page"]] == [expiring.ref]
+    assert ended.ref in everything.content.decode() and ended.ref not in active.content.decode()
+
+
+@pytest.mark.django_db
+def test_lease_detail__caseworker_sees_terms_and_open_reminders(english, expiring_lease):
+    response = english.get(expiring_lease.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert expiring_lease.ref in html and expiring_lease.unit.address in html
+    reminders = html[html.index('data-testid="lease-reminders"') :]
+    assert "Assess lease renewal – due 31.01.2027" in reminders[: reminders.index("</ul>")]
+    assert "30.06.2027" in html  # the hard deadline: the lease becomes open-ended 3 months after it ends
+
+
+@pytest.mark.django_db
+def test_lease_pages__nav_advisor_is_refused_and_anonymous_is_sent_to_login(client, caseworker, make_user):
+    lease = _lease(caseworker)
+    urls = [reverse("tenancies:lease-list"), lease.get_absolute_url()]
+
+    anonymous = [client.get(url) for url in urls]
+    nav_client = verified_client(client, make_user("nav_advisor"))
+    nav = [nav_client.get(url) for url in urls]
+    post = nav_client.post(
+        reverse("tenancies:lease-action", args=[lease.ref]),
+        {"form": "date", "action": "renewal_decided", "day": TODAY.isoformat()},
+    )
+
+    assert all(r.status_code == 302 and r.url.startswith(reverse("login")) for r in anonymous)
+    assert [r.status_code for r in nav] == [403, 403]  # the NAV role has no lease permission at all
+    assert post.status_code == 403
+    assert all(lease.ref not in r.content.decode() for r in nav)
+    lease.refresh_from_db()
+    assert lease.renewal_decided is None
+
+
+@pytest.mark.django_db
+def test_lease_detail__a_lease_outside_the_users_cases_is_404(client, caseworker, make_user):
+    ordinary = _lease(caseworker)
+    housing_first_user = make_user("housing_first")
+    team_client = verified_client(client, housing_first_user)
+
+    detail = team_client.get(ordinary.get_absolute_url())
+    listing = team_client.get(reverse("tenancies:lease-list"), {"show": "all"})
+
+    assert detail.status_code == 404
+    assert listing.status_code == 200 and ordinary.ref not in listing.content.decode()
+
+
+# --- recording dated acts -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_lease_action__renewal_granted_closes_the_renewal_reminder(english, expiring_lease):
+    reminder = Reminder.objects.get(kind="renewal_assessment", subject_ref=expiring_lease.ref)
+
+    response = english.post(
+        reverse("tenancies:lease-action", args=[expiring_lease.ref]),
+        {"form": "date", "action": "renewal_decided", "day": TODAY.isoformat()},
+    )
+
+    assert response.status_code == 302 and response.url == expiring_lease.get_absolute_url()
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Saved."]
+    expiring_lease.refresh_from_db()
+    reminder.refresh_from_db()
+    assert expiring_lease.renewal_decided == TODAY
+    assert reminder.closed_at is not None
+    page = english.get(expiring_lease.get_absolute_url()).content.decode()
+    assert "Assess lease renewal" not in page[page.index('data-testid="lease-reminders"') :]
+    services.reminder_sweep(TODAY)  # the nightly sweep agrees and does not bring it back
+    reminder.refresh_from_db()
+    assert reminder.closed_at is not None
+
+
+@pytest.mark.django_db
+def test_lease_action__future_date_is_refused_and_the_reminder_stays(english, expiring_lease):
+    response = english.post(
+        reverse("tenancies:lease-action", args=[expiring_lease.ref]),
+        {"form": "date", "action": "renewal_decided", "day": (TODAY + 5 * DAY).isoformat()},
+    )
+
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["The date cannot be in the future."]
+    expiring_lease.refresh_from_db()
+    assert expiring_lease.renewal_decided is None
+    assert Reminder.objects.filter(kind="renewal_assessment", closed_at__isnull=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_lease_action__move_out_frees_the_unit_and_closes_the_leases_reminders(english, expiring_lease):
+    from allocation.models import Unit
+
+    Unit.objects.filter(pk=expiring_lease.unit_id).update(status=Unit.Status.LET)
+
+    response = english.post(
+        reverse("tenancies:lease-action", args=[expiring_lease.ref]),
+        {"form": "move_out", "moved_out": (TODAY - 2 * DAY).isoformat(), "outcome": "moved_private_rental"},
+    )
+
+    assert response.status_code == 302
+    assert Unit.objects.get(pk=expiring_lease.unit_id).status == Unit.Status.FREE
+    assert not Reminder.objects.filter(subject_ref=expiring_lease.ref, closed_at__isnull=True).exists()
+
+
+# --- the work list --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_worklist__shows_my_open_reminders_overdue_first(english, caseworker):
+    renewal = _lease(caseworker)  # renewal assessment due 31.01.2027: open, not overdue
+    review = _lease(caseworker, start=dt.date(2025, 6, 15), end=dt.date(2028, 6, 14), last_circulation_review=None)
+    undecided = ApplicationFactory(assigned_to=caseworker, received=dt.date(2026, 9, 1))  # reply due 01.10.2026
+    colleague = UserFactory(role="caseworker", username="per")
+    not_mine = ApplicationFactory(assigned_to=colleague, received=dt.date(2026, 9, 2))
+    services.reminder_sweep(TODAY)
+
+    response = english.get(reverse("worklist"))
+
+    assert response.status_code == 200
+    items = [(item.kind, item.subject) for item in response.context["items"]]
+    assert items == [
+        ("circulation_review", review.ref),  # due 15.06.2026, overdue
+        ("preliminary_reply", undecided.ref),  # due 01.10.2026, overdue
+        ("renewal_assessment", renewal.ref),  # due 31.01.2027
+    ]
+    html = response.content.decode()
+    table = html[html.index('data-testid="worklist"') :]
+    rows = table.split("<tr")[2:]  # skip the header row
+    assert [("Overdue" in row, "Open" in row) for row in rows[:3]] == [(True, False), (True, False), (False, True)]
+    assert "Review move-on plan" in rows[0] and "15.06.2026" in rows[0]
+    assert "Send a preliminary reply" in rows[1] and "01.10.2026" in rows[1]
+    assert not_mine.ref not in html
+
+
+@pytest.mark.django_db
+def test_worklist__closed_and_not_yet_due_reminders_are_not_shown(english, caseworker, expiring_lease):
+    services.lease_record_date(lease=expiring_lease, field="renewal_decided", day=TODAY, by=caseworker)
+    services.reminder_sweep_for_lease(expiring_lease.ref)
+    Reminder.objects.create(
+        kind="circulation_review",
+        subject_kind="lease",
+        subject_ref=expiring_lease.ref,
+        due=TODAY + 60 * DAY,
+        remind_from=TODAY + 30 * DAY,
+        assigned_to=caseworker,
+    )
+
+    response = english.get(reverse("worklist"))
+
+    assert response.status_code == 200
+    assert response.context["items"] == []
+    assert 'data-testid="worklist-empty"' in response.content.decode()
