@@ -72,8 +72,8 @@ def decision_letter_context(decision: Decision, language: str, by=None) -> dict:
         "title_key": "decision",
         "granted": decision.outcome == Decision.Outcome.GRANTED,
         "decided_text": _date_text(decision.decided, language),
-        "legal_basis": decision.legal_basis,
-        "legal_basis_reasons": rules.LEGAL_BASIS["reasons"],
+        "legal_basis": rules.legal_reference(decision.legal_basis, language),
+        "legal_basis_reasons": rules.legal_reference(rules.LEGAL_BASIS["reasons"], language),
         "facts": decision.facts,
         "assessment": decision.assessment,
         "conditions": decision.conditions,
@@ -82,10 +82,10 @@ def decision_letter_context(decision: Decision, language: str, by=None) -> dict:
         "appeal_deadline_text": _date_text(deadline, language),
         "appeal_deadline": deadline.isoformat(),
         "appeal_body": application.appeal_body,
-        "appeal_paragraph": rules.LEGAL_BASIS["appeal_deadline"],
-        "documents_paragraph": rules.LEGAL_BASIS["access_to_documents"],
-        "letter_content_paragraph": rules.LEGAL_BASIS["letter_content"],
-        "disadvantaged_lease_paragraph": rules.LEGAL_BASIS["disadvantaged_lease"],
+        "appeal_paragraph": rules.legal_reference(rules.LEGAL_BASIS["appeal_deadline"], language),
+        "documents_paragraph": rules.legal_reference(rules.LEGAL_BASIS["access_to_documents"], language),
+        "letter_content_paragraph": rules.legal_reference(rules.LEGAL_BASIS["letter_content"], language),
+        "disadvantaged_lease_paragraph": rules.legal_reference(rules.LEGAL_BASIS["disadvantaged_lease"], language),
     }
 
 
@@ -135,7 +135,7 @@ def preliminary_reply_letter_create(*, application: Application, reason: str, ex
         "reason": reason,
         "expected_text": _date_text(expected, language),
         "kind_text": KIND_TEXT[language][application.kind],
-        "paragraph": rules.LEGAL_BASIS["preliminary_reply"],
+        "paragraph": rules.legal_reference(rules.LEGAL_BASIS["preliminary_reply"], language),
     }
     return letter_create(
         subject=application,
@@ -158,7 +158,7 @@ def advance_notice_letter_create(*, application: Application, planned: str, repl
         "title": title,
         "planned": planned,
         "reply_by_text": _date_text(reply_by, language),
-        "paragraph": rules.LEGAL_BASIS["advance_notice"],
+        "paragraph": rules.legal_reference(rules.LEGAL_BASIS["advance_notice"], language),
     }
     return letter_create(
         subject=application,

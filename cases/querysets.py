@@ -77,14 +77,15 @@ class ApplicationQuerySet(models.QuerySet):
 
 
 def health_visible_to(user, application) -> bool:
-    """The health section is need-to-know: the assigned caseworker, or the Housing First team on its cases."""
+    """The health section is need-to-know: the assigned caseworker (not any caseworker, not on unassigned cases),
+    or the Housing First team on its cases."""
     if not getattr(user, "is_authenticated", False):
         return False
     if not user.has_perm("cases.view_health"):
         return False
     if user.is_superuser:
         return True
-    if user.has_role(Role.CASEWORKER) and (application.assigned_to_id in (None, user.pk)):
+    if user.has_role(Role.CASEWORKER) and application.assigned_to_id == user.pk:
         return True
     return user.has_role(Role.HOUSING_FIRST) and application.target_group == "housing_first"
 

@@ -37,6 +37,25 @@ LEGAL_BASIS = {
     "social_services_notice": "husleigelova § 9-11",
 }
 
+# Bokmål names of the acts, for letters written in bokmål.
+_BOKMAL_ACT_NAMES = {
+    "forvaltningslova": "forvaltningsloven",
+    "bustadsosiallova": "boligsosialloven",
+    "husleigelova": "husleieloven",
+    "domstollova": "domstolloven",
+    "kommunen sine tildelingskriterium": "kommunens tildelingskriterier",
+}
+
+
+def legal_reference(text: str, language: str) -> str:
+    """A paragraph reference in the letter's language (the references are kept in nynorsk)."""
+    if language != "nb":
+        return text
+    for nynorsk, bokmal in _BOKMAL_ACT_NAMES.items():
+        text = text.replace(nynorsk, bokmal)
+    return text
+
+
 APPEAL_BODIES = {
     "municipal_housing": "klagenemnda i Stord kommune",
     "swap": "klagenemnda i Stord kommune",

@@ -127,12 +127,21 @@ def application_register(
         applicant_person = existing or person_create(**applicant)
         household = Household.objects.create(ref=ref_next(Household, "H-", width=4))
         HouseholdMember.objects.create(household=household, person=applicant_person, role="applicant", position=0)
-        for position, member in enumerate(members, start=1):
-            role = member.pop("role")
-            person = Person.objects.filter(national_id=member.get("national_id", "")).first() or person_create(**member)
-            if hasattr(person, "membership"):
-                raise ValidationError(_("%(name)s already belongs to another household.") % {"name": person})
-            HouseholdMember.objects.create(household=household, person=person, role=role, position=position)
+    # New members join the household (a returning applicant may have a new partner or child).
+    position = household.members.count()
+    for member in members:
+        member = dict(member)
+        role = member.pop("role")
+        person = Person.objects.filter(national_id=member.get("national_id", "")).first() or person_create(**member)
+        membership = getattr(person, "membership", None)
+        if membership is not None and membership.household_id == household.pk:
+            continue
+        if membership is not None:
+            raise ValidationError(_("%(name)s already belongs to another household.") % {"name": person})
+        if role == HouseholdMember.Role.PARTNER and household.members.filter(role=role).exists():
+            raise ValidationError(_("The household already has a spouse or partner."))
+        HouseholdMember.objects.create(household=household, person=person, role=role, position=position)
+        position += 1
     application = Application.objects.create(
         ref=case_number_next(received.year),
         household=household,
@@ -367,6 +376,8 @@ def preliminary_reply_send(*, application: Application, reason: str, expected: d
 @transaction.atomic
 def advance_notice_send(*, application: Application, planned: str, reply_by: dt.date, by):
     """Fvl. § 16: notify the party of a planned decision and the deadline to comment."""
+    if hasattr(application, "decision") or application.status == Status.CLOSED:
+        raise TransitionNotAllowed(_("Advance notice comes before a decision; this case is already decided."))
     if reply_by <= timezone.localdate():
         raise ValidationError({"reply_by": _("The reply deadline must be in the future.")})
     if not planned.strip():
@@ -396,6 +407,18 @@ def appeal_register(*, application: Application, received: dt.date, grounds: str
     return appeal
 
 
+def _decision_reverse(application: Application, day: dt.date) -> None:
+    """A reversed decision takes the other outcome from the day of reversal (a refused case starts waiting)."""
+    decision = Decision.objects.select_for_update().get(application=application)
+    decision.outcome = (
+        Decision.Outcome.GRANTED if decision.outcome == Decision.Outcome.REFUSED else Decision.Outcome.REFUSED
+    )
+    decision.decided = max(decision.decided, day)
+    decision.notified = max(decision.notified, decision.decided)
+    decision.lapsed = None
+    decision.save(update_fields=["outcome", "decided", "notified", "lapsed"])
+
+
 @transaction.atomic
 def appeal_reconsider(*, appeal: Appeal, reverse: bool, by, note: str = "") -> Appeal:
     """The office reconsiders: reverse the decision, or forward the appeal to the appeal body."""
@@ -408,6 +431,7 @@ def appeal_reconsider(*, appeal: Appeal, reverse: bool, by, note: str = "") -> A
         locked.outcome = Appeal.Outcome.REVERSED
         locked.outcome_date = today
         locked.save()
+        _decision_reverse(locked.application, today)
         _transition(locked.application, Status.DECIDED, by=by, note=_("Decision reversed on reconsideration."))
     else:
         locked.forwarded = today
@@ -435,6 +459,8 @@ def appeal_outcome_record(*, appeal: Appeal, outcome: str, decided: dt.date, by)
     locked.outcome = outcome
     locked.outcome_date = decided
     locked.save()
+    if outcome == Appeal.Outcome.REVERSED:
+        _decision_reverse(locked.application, decided)
     _transition(locked.application, Status.DECIDED, by=by, note=Appeal.Outcome(outcome).label)
     return locked
 
