@@ -28,7 +28,7 @@ check-deploy: venv
 	  $(PY) -m stord_bolig.embedded exec -- $(PY) manage.py check --deploy --fail-level WARNING
 
 bench: system-deps venv npm messages
-	$(PY) -m stord_bolig.embedded exec -- $(PY) manage.py bench
+	STORD_TESTING=1 $(PY) -m stord_bolig.embedded exec -- $(PY) manage.py bench $(BENCH_ARGS)
 
 # System libraries: WeasyPrint's Pango/HarfBuzz, the letter fonts, pdftotext, gettext; chromium for tests.
 system-deps:

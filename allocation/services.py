@@ -51,6 +51,14 @@ def offer_make(*, application: Application, unit: Unit, offered: dt.date, by, la
         and (locked_unit.in_stock_until is None or offered <= locked_unit.in_stock_until)
     ):
         raise OfferError(_("The unit is not in the housing stock on the offer date."))
+    if (
+        Offer.objects.filter(application=application, status=Offer.Status.ACCEPTED)
+        .filter(Q(application__leases__isnull=True) | Q(application__leases__start__gt=offered))
+        .exists()
+    ):
+        raise OfferError(
+            _("%(ref)s has already accepted a home that is not yet moved into.") % {"ref": application.ref}
+        )
     shortlist = shortlist_for_unit(locked_unit, offered)
     entry = next((e for e in shortlist["shortlist"] if e["application"] == application.ref), None)
     if entry is None:

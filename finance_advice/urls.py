@@ -1,5 +1,3 @@
-
-
 app_name = "finance_advice"
 
 urlpatterns: list = []

@@ -297,3 +297,64 @@ def generate_world(scale_name: str, *, seed: int = 2026, today: dt.date | None =
         "access_log": AccessLog.objects.count(),
     }
     return {"scale": scale_name, "counts": counts, "seconds": timings}
+
+
+def add_bare_leases(total: int, *, seed: int = 7, today: dt.date | None = None) -> None:
+    """Make the register hold exactly `total` synthetic leases (own units and households), for sweep timing."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data
+    today = today or dt.date(2026, 11, 25)
+    existing = Lease.objects.filter(ref__startswith="L-B").count()
+    other = Lease.objects.exclude(ref__startswith="L-B").count()
+    wanted = max(total - other, 0)
+    if existing >= wanted:
+        return
+    ignore = [f"{model}:{op}" for model in TRACKED for op in ("insert_insert", "update_update")]
+    with transaction.atomic(), pgtrigger.ignore(*ignore):
+        start_index = existing
+        Unit.objects.bulk_create(
+            [
+                Unit(
+                    ref=f"U-B{i:07d}",
+                    address=f"Benkvegen {i}",
+                    unit_type="flat",
+                    ownership="owned",
+                    bedrooms=1,
+                    area_m2=40,
+                    floor=1,
+                    monthly_rent=8000,
+                    in_stock_from=dt.date(2000, 1, 1),
+                    status="let",
+                )
+                for i in range(start_index, wanted)
+            ],
+            batch_size=BATCH,
+        )
+        Household.objects.bulk_create(
+            [Household(ref=f"H-B{i:07d}") for i in range(start_index, wanted)], batch_size=BATCH
+        )
+        units = dict(Unit.objects.filter(ref__startswith="U-B").values_list("ref", "pk"))
+        households = dict(Household.objects.filter(ref__startswith="H-B").values_list("ref", "pk"))
+        leases = []
+        for i in range(start_index, wanted):
+            start = today - dt.timedelta(days=rng.randint(30, 1800))
+            leases.append(
+                Lease(
+                    ref=f"L-B{i:07d}",
+                    unit_id=units[f"U-B{i:07d}"],
+                    household_id=households[f"H-B{i:07d}"],
+                    start=start,
+                    end=add_months(start, 36) - dt.timedelta(days=1),
+                    monthly_rent=8000,
+                    moved_in=start,
+                )
+            )
+        Lease.objects.bulk_create(leases, batch_size=BATCH)
+        lease_ids = list(Lease.objects.filter(ref__startswith="L-B").order_by("pk").values_list("pk", flat=True))
+        ArrearsFigure.objects.bulk_create(
+            [
+                ArrearsFigure(lease_id=pk, as_of=today - dt.timedelta(days=20), amount=8000)
+                for pk in lease_ids[start_index // 10 : wanted // 10]
+            ],
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )

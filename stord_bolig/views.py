@@ -150,3 +150,11 @@ def healthz(request):
         checks["celery"] = "error"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks}, status=200 if healthy else 503)
+
+
+@login_required
+def bench_bare(request):
+    """The cheapest authenticated page: the floor the benchmarks compare every page with."""
+    from django.http import HttpResponse
+
+    return HttpResponse("ok", content_type="text/plain")

@@ -128,7 +128,9 @@ def test_decision_letter__states_what_forvaltningslova_requires(
     assert letter.language == language
     assert conclusion in text
     assert application.ref in text
-    assert f"{rules.legal_reference(rules.LEGAL_BASIS[kind], language)}." in text  # the legal basis of the kind, as the decision recorded it
+    assert (
+        f"{rules.legal_reference(rules.LEGAL_BASIS[kind], language)}." in text
+    )  # the legal basis of the kind, as the decision recorded it
     assert rules.legal_reference(rules.LEGAL_BASIS["reasons"], language) in text
     for line in FACTS.splitlines() + ASSESSMENT.splitlines():
         assert line in text

@@ -43,6 +43,8 @@ class Worker:
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "STORD_TESTING": "1",
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            # Tasks the worker itself queues (follow-up tasks) stay on this test's private queue.
+            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
         }
         env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         self.process = subprocess.Popen(  # noqa: S603

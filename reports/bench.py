@@ -1,0 +1,176 @@
+"""Benchmarks (`make bench`): key pages, shortlist, reminder sweep, letters, KOSTRA, import.
+
+Runs against its own database (bench_<name>, kept between runs), never the working register.
+Server time is measured around Django's test client (the whole request inside Django, no network),
+and each page is compared with a bare authenticated view measured in the same run: the framework's
+floor on this machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, reset_queries
+from django.test import Client
+from django.urls import reverse
+
+TODAY = dt.date(2026, 11, 25)
+
+
+def _timed(fn: Callable, repeat: int) -> dict:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "median_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[max(0, int(len(samples) * 0.95) - 1)], 2),
+        "runs": repeat,
+    }
+
+
+def _client_for(user) -> Client:
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    client = Client()
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="bench")
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
+def bench_pages(repeat: int, log) -> dict:
+    from allocation.models import Unit
+    from cases.models import Application
+    from stord_bolig.demo.users import demo_users_ensure
+
+    users = demo_users_ensure()
+    kari = users["kari"]
+    Application.objects.filter(assigned_to__isnull=True).update(assigned_to=kari)
+    client = _client_for(kari)
+    case = Application.objects.filter(decision__isnull=False).order_by("pk").first()
+    unit = Unit.objects.filter(status="free").order_by("pk").first()
+    pages = {
+        "bare_view": reverse("bench-bare"),
+        "work_list": reverse("worklist"),
+        "case_page": reverse("cases:case-detail", args=[case.ref]),
+        "case_list_filtered": reverse("cases:case-list") + "?status=decided&urgency=A",
+        "waiting_list": reverse("allocation:waiting-list"),
+        "unit_page": reverse("allocation:unit-detail", args=[unit.ref]),
+        "lease_list": reverse("tenancies:lease-list"),
+    }
+    results = {}
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+        counted = []
+        with connection.execute_wrapper(
+            lambda execute, sql, params, many, context: counted.append(sql) or execute(sql, params, many, context)
+        ):
+            client.get(url)
+        results[name] = {**_timed(lambda url=url: client.get(url), repeat), "queries": len(counted)}
+        log(f"  {name}: {results[name]}")
+    floor = results["bare_view"]["median_ms"] or 0.01
+    for name, row in results.items():
+        row["ratio_to_floor"] = round(row["median_ms"] / floor, 2)
+    return results
+
+
+def bench_shortlist(repeat: int, log) -> dict:
+    from allocation.models import Unit
+    from allocation.querysets import shortlist_for_unit, waiting_applications
+
+    unit = Unit.objects.filter(status="free", target_group="ordinary").order_by("pk").first()
+    waiting = list(waiting_applications(TODAY))
+    total = _timed(lambda: shortlist_for_unit(unit, TODAY), max(3, repeat // 4))
+    compute = _timed(lambda: shortlist_for_unit(unit, TODAY, waiting), repeat)
+    log(f"  shortlist among {len(waiting)} waiting: with loading {total}, rules only {compute}")
+    return {"waiting": len(waiting), "with_loading": total, "rules_only": compute}
+
+
+def bench_sweep(sizes: list[int], log) -> dict:
+    """The reminder sweep over N leases, on a database holding exactly N synthetic leases."""
+    from tenancies.models import Reminder
+    from tenancies.services import reminder_sweep
+
+    from .world import add_bare_leases
+
+    results = {}
+    for size in sizes:
+        add_bare_leases(size)
+        Reminder.objects.all().delete()
+        started = time.perf_counter()
+        first = reminder_sweep(TODAY)
+        first_s = time.perf_counter() - started
+        started = time.perf_counter()
+        reminder_sweep(TODAY)
+        again_s = time.perf_counter() - started
+        results[str(size)] = {
+            "first_run_s": round(first_s, 2),
+            "steady_run_s": round(again_s, 2),
+            "reminders": first["open"],
+        }
+        log(f"  sweep {size} leases: {results[str(size)]}")
+    return results
+
+
+def bench_letters(repeat: int, log) -> dict:
+    from cases.letters import decision_letter_context
+    from cases.models import Decision
+    from stord_bolig.letters import render_pdf
+
+    decision = Decision.objects.select_related("application").order_by("pk").first()
+    context = {**decision_letter_context(decision, "nn"), "title": "Vedtak", "kind_text": "kommunal utleigebustad"}
+    result = _timed(lambda: render_pdf("cases/letters/decision_nn.html", context), repeat)
+    result["letters_per_second_2_workers"] = round(2 * 1000 / result["median_ms"], 1)
+    log(f"  decision letter: {result}")
+    return result
+
+
+def bench_kostra(log) -> dict:
+    from reports.rules import kostra
+    from stord_bolig.interchange.service import document_export
+
+    started = time.perf_counter()
+    doc = document_export()
+    export_s = time.perf_counter() - started
+    result = _timed(lambda: kostra(doc, 2025), 3)
+    result["export_s"] = round(export_s, 2)
+    log(f"  kostra 2025: {result}")
+    return result
+
+
+def run(*, scale: str, repeat: int, sweep_sizes: list[int], log=print) -> dict:
+    from allocation.models import Unit
+
+    from .world import generate_world
+
+    results: dict = {"scale": scale, "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    if not Unit.objects.exists():
+        log(f"generating the {scale} world ...")
+        results["generate_world"] = generate_world(scale, today=TODAY, log=log)
+    reset_queries()
+    log("pages:")
+    results["pages"] = bench_pages(repeat, log)
+    log("shortlist:")
+    results["shortlist"] = bench_shortlist(repeat, log)
+    log("letters:")
+    results["letter_render"] = bench_letters(max(5, repeat // 2), log)
+    log("kostra:")
+    results["kostra"] = bench_kostra(log)
+    log("reminder sweep:")
+    results["reminder_sweep"] = bench_sweep(sweep_sizes, log)
+    out = Path(settings.BASE_DIR) / "bench" / "results.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    return results

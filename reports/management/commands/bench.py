@@ -1,0 +1,38 @@
+"""`make bench`: benchmarks on a separate database, results in bench/results.json and a table."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connection
+
+from reports import bench
+
+
+class Command(BaseCommand):
+    help = "Run the benchmarks on a separate database (bench_<db>), generating the world on first use."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--scale", default="oslo", choices=["tiny", "stord", "oslo", "national"])
+        parser.add_argument("--repeat", type=int, default=30)
+        parser.add_argument("--sweep", default="10000,50000,100000", help="lease counts for the sweep timing")
+
+    def handle(self, *args, scale, repeat, sweep, **options):
+        settings.DEBUG = False
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        name = f"bench_{scale}"
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = name
+        # keepdb: the generated world is reused by the next run (delete the database to regenerate).
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
+        results = bench.run(
+            scale=scale, repeat=repeat, sweep_sizes=[int(n) for n in sweep.split(",") if n], log=self.stdout.write
+        )
+        self.stdout.write("")
+        self.stdout.write(f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'queries':>9}{'x floor':>9}")
+        for page, row in results["pages"].items():
+            self.stdout.write(
+                f"{page:<22}{row['median_ms']:>10}{row['p95_ms']:>9}{row['queries']:>9}{row['ratio_to_floor']:>9}"
+            )
+        self.stdout.write(f"shortlist (rules only): {results['shortlist']['rules_only']['median_ms']} ms median")
+        self.stdout.write(f"letter render: {results['letter_render']['median_ms']} ms median")
+        for size, row in results["reminder_sweep"].items():
+            self.stdout.write(f"sweep {size:>7} leases: {row['steady_run_s']} s (first run {row['first_run_s']} s)")
+        self.stdout.write("written to bench/results.json")
