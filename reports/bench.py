@@ -37,6 +37,18 @@ def _timed(fn: Callable, repeat: int) -> dict:
     }
 
 
+def _count_queries(fn: Callable) -> int:
+    statements: list[str] = []
+
+    def wrapper(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        fn()
+    return len(statements)
+
+
 def _client_for(user) -> Client:
     from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -73,15 +85,11 @@ def bench_pages(repeat: int, log) -> dict:
     for name, url in pages.items():
         response = client.get(url)
         assert response.status_code == 200, (name, response.status_code)
-        counted = []
-        with connection.execute_wrapper(
-            lambda execute, sql, params, many, context: counted.append(sql) or execute(sql, params, many, context)
-        ):
-            client.get(url)
-        results[name] = {**_timed(lambda url=url: client.get(url), repeat), "queries": len(counted)}
+        counted = _count_queries(lambda url=url: client.get(url))
+        results[name] = {**_timed(lambda url=url: client.get(url), repeat), "queries": counted}
         log(f"  {name}: {results[name]}")
     floor = results["bare_view"]["median_ms"] or 0.01
-    for name, row in results.items():
+    for row in results.values():
         row["ratio_to_floor"] = round(row["median_ms"] / floor, 2)
     return results
 
