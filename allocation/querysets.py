@@ -132,3 +132,31 @@ def waiting_time_estimates(today: dt.date) -> dict[tuple[str, int], dict]:
     for band, bedrooms, start, decided in leases:
         waits[(band, min(bedrooms, 4))].append(max((start - decided).days, 0))
     return {key: {"median_days": int(median(values)), "housed": len(values)} for key, values in waits.items()}
+
+
+def vacancy_days(unit: Unit, first: dt.date, last: dt.date) -> int:
+    """Days in [first, last] the unit stood free while in stock, from its status history (database triggers)."""
+    from django.utils import timezone
+
+    events = list(
+        Unit.pgh_event_model.objects.filter(pgh_obj_id=unit.pk).order_by("pgh_created_at", "pgh_id")
+        .values_list("pgh_created_at", "status")
+    )
+    if not events:
+        return 0
+    # Status per day: the last change on or before that day applies.
+    changes = [(timezone.localtime(at).date(), status) for at, status in events]
+    stock_from = max(first, unit.in_stock_from)
+    stock_until = min(last, unit.in_stock_until or last)
+    days = 0
+    current = None
+    index = 0
+    day = min(stock_from, changes[0][0])
+    while day <= stock_until:
+        while index < len(changes) and changes[index][0] <= day:
+            current = changes[index][1]
+            index += 1
+        if day >= stock_from and current == Unit.Status.FREE:
+            days += 1
+        day += dt.timedelta(days=1)
+    return days

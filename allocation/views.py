@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases.models import Application, Status
+from cases.rules import add_months
 from stord_bolig.access import access_log_write
 from stord_bolig.exports import csv_response
 
@@ -21,7 +22,7 @@ from . import rules, services
 from .filters import UnitFilter
 from .forms import MeetingChoiceForm, MeetingForm, OfferAnswerForm, ShortlistDateForm, UnitStatusForm
 from .models import AllocationMeeting, Offer, Unit
-from .querysets import bedroom_needs, shortlist_for_unit, waiting_applications, waiting_time_estimates
+from .querysets import bedroom_needs, shortlist_for_unit, vacancy_days, waiting_applications, waiting_time_estimates
 
 # Lazy: a module-level gettext would freeze the labels in whatever language was active at import.
 EXCLUSION_LABELS = {
@@ -98,6 +99,7 @@ def unit_detail(request, ref: str):
         "leases": unit.leases.select_related("household").order_by("-start")[:20],
         "history": unit.events.order_by("-pgh_created_at")[:20] if hasattr(unit, "events") else [],
         "status_form": UnitStatusForm(initial={"status": unit.status}),
+        "vacant_days": vacancy_days(unit, add_months(on, -12), on),
     }
     return render(request, "allocation/unit_detail.html", context)
 

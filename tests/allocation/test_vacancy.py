@@ -1,0 +1,40 @@
+"""Vacancy is measured from the unit's status history, which database triggers keep."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from allocation.models import Unit
+from allocation.querysets import vacancy_days
+from tests.factories import UnitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _backdate_last_event(unit, day):
+    event = Unit.pgh_event_model.objects.filter(pgh_obj_id=unit.pk).order_by("-pgh_id").first()
+    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+    Unit.pgh_event_model.objects.filter(pk=event.pk).update(pgh_created_at=moment)
+
+
+def test_vacancy_days__counts_free_days_between_tenancies():
+    unit = UnitFactory(status="free", in_stock_from=dt.date(2020, 1, 1))
+    _backdate_last_event(unit, dt.date(2026, 1, 1))  # free from 1 January
+    Unit.objects.filter(pk=unit.pk).update(status="let")  # bulk update: still recorded by the trigger
+    _backdate_last_event(unit, dt.date(2026, 1, 11))  # let from 11 January
+    Unit.objects.filter(pk=unit.pk).update(status="free")
+    _backdate_last_event(unit, dt.date(2026, 3, 1))  # free again from 1 March
+    assert vacancy_days(unit, dt.date(2026, 1, 1), dt.date(2026, 3, 5)) == 10 + 5
+
+
+def test_vacancy_days__not_counted_outside_the_stock_period():
+    unit = UnitFactory(status="free", in_stock_from=dt.date(2026, 1, 5), in_stock_until=dt.date(2026, 1, 9))
+    _backdate_last_event(unit, dt.date(2026, 1, 1))
+    assert vacancy_days(unit, dt.date(2026, 1, 1), dt.date(2026, 1, 31)) == 5
+
+
+def test_vacancy_days__maintenance_is_not_vacancy():
+    unit = UnitFactory(status="maintenance", in_stock_from=dt.date(2020, 1, 1))
+    _backdate_last_event(unit, dt.date(2026, 1, 1))
+    assert vacancy_days(unit, dt.date(2026, 1, 1), dt.date(2026, 1, 31)) == 0
