@@ -33,6 +33,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "allocation.make_offer",
         "tenancies.view_lease",
         "tenancies.change_lease",
+        "tenancies.view_followupplan",
+        "tenancies.change_followupplan",
+        "tenancies.view_caseload",
     ],
     Role.FINANCIAL_ADVISOR: [
         "stord_bolig.view_worklist",
@@ -45,11 +48,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.HOUSING_FIRST: [
         "stord_bolig.view_worklist",
         "tenancies.view_lease",
+        "tenancies.view_followupplan",
+        "tenancies.change_followupplan",
+        "tenancies.view_caseload",
         "cases.view_application",
         "cases.view_health",
     ],
     Role.MANAGEMENT: [
         "stord_bolig.view_worklist",
+        "tenancies.view_caseload",
         "allocation.view_unit",
     ],
     Role.ADMIN: [],  # admins are superusers/staff; their group grants nothing extra by itself

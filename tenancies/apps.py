@@ -25,3 +25,4 @@ class TenanciesConfig(AppConfig):
         register_on_decided(renewal_decided)
         register(reminder_items)
         register_nav(NavEntry(_("Leases"), "tenancies:lease-list", "tenancies.view_lease", order=30))
+        register_nav(NavEntry(_("Housing First"), "tenancies:caseload", "tenancies.view_caseload", order=31))

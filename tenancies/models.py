@@ -72,6 +72,12 @@ class Lease(models.Model):
     last_circulation_review = models.DateField(_("last circulation review"), null=True, blank=True)
     financial_advice_referral = models.DateField(_("latest referral to financial advice"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome.choices, null=True, blank=True)
+    special_rules_notice = models.DateField(
+        _("written notice that the home is for the disadvantaged (§ 11-1)"), null=True, blank=True
+    )
+    social_services_notified = models.DateField(
+        _("social services notified of arrears (§ 9-11)"), null=True, blank=True
+    )
     renewal_case = models.OneToOneField(
         Application,
         null=True,
@@ -190,3 +196,114 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.subject_ref} {self.due}"
+
+
+class RentChange(models.Model):
+    """A rent adjustment by the consumer price index (husleigelova § 4-2), with its notice."""
+
+    lease = models.ForeignKey(Lease, on_delete=models.CASCADE, related_name="rent_changes")
+    old_rent = models.PositiveIntegerField(_("old rent"))
+    new_rent = models.PositiveIntegerField(_("new rent"))
+    cpi_at_last_change = models.DecimalField(_("CPI at the last change"), max_digits=8, decimal_places=2)
+    cpi_now = models.DecimalField(_("CPI now"), max_digits=8, decimal_places=2)
+    notice_given = models.DateField(_("notice given"))
+    effective = models.DateField(_("effective from"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective"]
+        constraints = [models.UniqueConstraint(fields=["lease", "effective"], name="one_rent_change_per_day")]
+
+    def __str__(self):
+        return f"{self.lease_id}: {self.old_rent} -> {self.new_rent} from {self.effective}"
+
+
+class FollowUpPlanQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(closed__isnull=True)
+
+    def visible_to(self, user):
+        return self.filter(lease__in=Lease.objects.visible_to(user))
+
+
+class FollowUpPlan(models.Model):
+    """Oppfølging: the tenant's own goals and the support agreed, incl. the Housing First team's caseload."""
+
+    lease = models.ForeignKey(Lease, on_delete=models.CASCADE, related_name="followup_plans")
+    housing_first = models.BooleanField(_("followed by the Housing First team"), default=False)
+    goals = models.TextField(_("the tenant's own goals, in their words"))
+    support = models.TextField(_("agreed support"), blank=True)
+    started = models.DateField(_("started"))
+    next_contact = models.DateField(_("next contact"), null=True, blank=True)
+    closed = models.DateField(_("closed"), null=True, blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followup_plans",
+        verbose_name=_("responsible"),
+    )
+
+    objects = FollowUpPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up plan")
+        verbose_name_plural = _("follow-up plans")
+        ordering = ["-started"]
+        permissions = [("view_caseload", "Can see the Housing First caseload")]
+
+    def __str__(self):
+        return f"{self.lease_id} {self.started}"
+
+
+class FollowUpContact(models.Model):
+    class Kind(models.TextChoices):
+        HOME_VISIT = "home_visit", _("Home visit")
+        PHONE = "phone", _("Phone")
+        MEETING = "meeting", _("Meeting")
+        OTHER = "other", _("Other")
+
+    plan = models.ForeignKey(FollowUpPlan, on_delete=models.CASCADE, related_name="contacts")
+    day = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    note = models.TextField(_("note"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-day", "-id"]
+
+    def __str__(self):
+        return f"{self.plan_id} {self.day} {self.kind}"
+
+
+class MoveOnPlan(models.Model):
+    """Sirkulasjon: the tenant's plan to move on (own home with startlån, private rental, rent-to-own)."""
+
+    class Goal(models.TextChoices):
+        STARTLAN = "startlan", _("Buy with startlån")
+        PRIVATE_RENTAL = "private_rental", _("Private rental with deposit guarantee")
+        RENT_TO_OWN = "rent_to_own", _("Rent to own")
+        OTHER = "other", _("Other")
+
+    lease = models.OneToOneField(Lease, on_delete=models.CASCADE, related_name="move_on_plan")
+    goal = models.CharField(_("goal"), max_length=20, choices=Goal.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.lease_id}: {self.goal}"
+
+
+class Milestone(models.Model):
+    plan = models.ForeignKey(MoveOnPlan, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("milestone"), max_length=200)
+    due = models.DateField(_("due"), null=True, blank=True)
+    done = models.DateField(_("done"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["done", "due", "id"]
+
+    def __str__(self):
+        return self.title

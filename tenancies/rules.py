@@ -167,3 +167,77 @@ def reminders(doc: Document, today: dt.date) -> list[dict[str, str]]:
     """The `reminders --today` output: open reminders as JSON-ready dicts sorted by (due, kind, ref)."""
     found = sorted(open_reminders(doc, today), key=lambda r: (r.due, r.kind, r.subject_ref))
     return [{"kind": r.kind, r.subject_kind: r.subject_ref, "due": r.due.isoformat()} for r in found]
+
+
+# --- Lease terms (husleigelova, for homes for the disadvantaged) -------------------------------------------------
+
+MIN_TERM_MONTHS = 36  # § 9-3
+MAX_SECURITY_MONTHS = 6  # §§ 3-5 and 3-6
+
+
+def is_short_term(start: dt.date, end: dt.date | None) -> bool:
+    """A lease is short-term when end + 1 day is before start + 36 months (open-ended leases are not)."""
+    return end is not None and end + dt.timedelta(days=1) < add_months(start, MIN_TERM_MONTHS)
+
+
+def follows_directly(previous_start: dt.date, previous_end: dt.date | None, start: dt.date) -> bool:
+    """The new lease starts on or before the day after the previous one ended (a lease "in a row")."""
+    return previous_end is not None and previous_start < start <= previous_end + dt.timedelta(days=1)
+
+
+def lease_term_problems(
+    *,
+    start: dt.date,
+    end: dt.date | None,
+    short_term_reason: str | None,
+    repeat_short_term_reason: str | None,
+    previous: Iterable[tuple[dt.date, dt.date | None]],
+    monthly_rent: int,
+    deposit: int,
+    guarantee: int,
+) -> list[str]:
+    """Codes for every rule a proposed lease breaks; `previous`: (start, end) of earlier leases, same household+unit."""
+    problems = []
+    if end is not None and end < start:
+        problems.append("end_before_start")
+    short = is_short_term(start, end)
+    if short and not (short_term_reason or "").strip():
+        problems.append("short_term_reason_required")
+    if short and not (repeat_short_term_reason or "").strip():
+        earlier = sorted(previous, key=lambda pair: pair[0])
+        if earlier:
+            last_start, last_end = earlier[-1]
+            if is_short_term(last_start, last_end) and follows_directly(last_start, last_end, start):
+                problems.append("repeat_short_term_reason_required")
+    if deposit > MAX_SECURITY_MONTHS * monthly_rent:
+        problems.append("deposit_over_6_months")
+    elif deposit + guarantee > MAX_SECURITY_MONTHS * monthly_rent:
+        problems.append("security_over_6_months")
+    return problems
+
+
+def rent_adjustment_problems(
+    *,
+    current_rent: int,
+    new_rent: int,
+    cpi_at_last_change: float,
+    cpi_now: float,
+    last_change: dt.date,
+    notice_given: dt.date,
+    effective: dt.date,
+) -> list[str]:
+    """Husleigelova § 4-2: at most the CPI change, at earliest a year after the last change, a month's notice."""
+    problems = []
+    allowed = current_rent * cpi_now / cpi_at_last_change
+    if new_rent > round(allowed):
+        problems.append("above_cpi")
+    if effective < add_months(last_change, 12):
+        problems.append("within_a_year")
+    if effective < add_months(notice_given, 1):
+        problems.append("notice_under_a_month")
+    return problems
+
+
+def max_rent_after_cpi(current_rent: int, cpi_at_last_change: float, cpi_now: float) -> int:
+    """The highest rent § 4-2 allows, rounded down to whole kroner."""
+    return int(current_rent * cpi_now / cpi_at_last_change)

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,8 +15,8 @@ from cases.models import Application
 from cases.rules import add_months
 from cases.services import ref_next
 
-from . import rules
-from .models import Lease, Reminder
+from . import letters, rules
+from .models import ArrearsFigure, FollowUpContact, FollowUpPlan, Lease, Milestone, MoveOnPlan, Reminder, RentChange
 from .querysets import reminder_document
 
 logger = logging.getLogger(__name__)
@@ -213,3 +213,278 @@ def renewal_decided(*, decision, by) -> None:
     if decision.outcome == "granted":
         Lease.objects.filter(pk=lease.pk).update(renewal_decided=decision.decided)
         transaction.on_commit(lambda: reminder_sweep_for_lease(lease.ref))
+
+
+# --- The life of a lease -------------------------------------------------------------------------------------------
+
+LEASE_PROBLEM_MESSAGES = {
+    "end_before_start": lambda: _("The lease cannot end before it starts."),
+    "short_term_reason_required": lambda: _(
+        "A lease shorter than 3 years needs the special reasons (særlege grunnar) written down."
+    ),
+    "repeat_short_term_reason_required": lambda: _(
+        "Only one short lease in a row is allowed for the same household and home unless weighty reasons "
+        "(tungtvegande grunnar) are written down."
+    ),
+    "deposit_over_6_months": lambda: _("The deposit can be at most 6 months' rent."),
+    "security_over_6_months": lambda: _("Deposit and guarantee together can be at most 6 months' rent."),
+}
+
+
+def _raise_problems(problems: list[str]) -> None:
+    if problems:
+        raise ValidationError([LEASE_PROBLEM_MESSAGES[code]() for code in problems])
+
+
+@transaction.atomic
+def lease_register(
+    *,
+    unit,
+    household,
+    application,
+    start: dt.date,
+    end: dt.date | None,
+    monthly_rent: int,
+    deposit: int,
+    guarantee: int,
+    short_term_reason: str = "",
+    repeat_short_term_reason: str = "",
+    language: str = "nn",
+    by,
+) -> Lease:
+    """Register a lease directly; the term, security and "one short lease in a row" rules are enforced here."""
+    from allocation.models import Unit
+
+    locked_unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    previous = list(Lease.objects.filter(unit=locked_unit, household=household).values_list("start", "end"))
+    _raise_problems(
+        rules.lease_term_problems(
+            start=start,
+            end=end,
+            short_term_reason=short_term_reason,
+            repeat_short_term_reason=repeat_short_term_reason,
+            previous=previous,
+            monthly_rent=monthly_rent,
+            deposit=deposit,
+            guarantee=guarantee,
+        )
+    )
+    try:
+        with transaction.atomic():
+            lease = Lease.objects.create(
+                ref=ref_next(Lease, "L-", width=5),
+                unit=locked_unit,
+                household=household,
+                application=application,
+                start=start,
+                end=end,
+                monthly_rent=monthly_rent,
+                deposit=deposit,
+                guarantee=guarantee,
+                short_term_reason=short_term_reason.strip() or None,
+                repeat_short_term_reason=repeat_short_term_reason.strip() or None,
+                special_rules_notice=timezone.localdate(),
+            )
+    except IntegrityError as exc:
+        raise ValidationError(_("The home already has a tenancy in that period.")) from exc
+    locked_unit.status = Unit.Status.LET
+    locked_unit.save(update_fields=["status"])
+    letters.contract_letter_create(lease=lease, language=language, by=by)
+    return lease
+
+
+@transaction.atomic
+def lease_terms_update(*, lease: Lease, data: dict, language: str = "nn", by) -> Lease:
+    """Set the terms of a lease draft (before move-in), checked by the same rules, and write the contract."""
+    locked = Lease.objects.select_for_update().get(pk=lease.pk)
+    if locked.moved_in is not None:
+        raise ValidationError(_("The terms of a lease cannot change after moving in; register a new lease."))
+    previous = list(
+        Lease.objects.filter(unit=locked.unit_id, household=locked.household_id)
+        .exclude(pk=locked.pk)
+        .values_list("start", "end")
+    )
+    _raise_problems(rules.lease_term_problems(previous=previous, **data))
+    for name, value in data.items():
+        setattr(locked, name, value.strip() or None if isinstance(value, str) else value)
+    locked.special_rules_notice = timezone.localdate()
+    try:
+        with transaction.atomic():
+            locked.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("The home already has a tenancy in that period.")) from exc
+    letters.contract_letter_create(lease=locked, language=language, by=by)
+    return locked
+
+
+@transaction.atomic
+def move_out_demand_send(*, lease: Lease, language: str = "nn", by) -> Lease:
+    """Send the flytteoppfordring after the end; without it the lease turns open-ended 3 months after expiry."""
+    locked = Lease.objects.select_for_update().get(pk=lease.pk)
+    today = timezone.localdate()
+    if locked.end is None or locked.end >= today:
+        raise ValidationError(_("A move-out demand is sent after the lease has ended."))
+    if locked.moved_out is not None:
+        raise ValidationError(_("The tenant has moved out."))
+    if locked.move_out_demand_sent is not None:
+        raise ValidationError(_("A move-out demand has already been sent."))
+    locked.move_out_demand_sent = today
+    locked.save(update_fields=["move_out_demand_sent"])
+    letters.move_out_demand_letter_create(lease=locked, language=language, by=by)
+    return locked
+
+
+@transaction.atomic
+def social_services_notify(*, lease: Lease, by) -> Lease:
+    """Husleigelova § 9-11: tell the social services in writing about arrears before any eviction request."""
+    locked = Lease.objects.select_for_update().get(pk=lease.pk)
+    latest = locked.arrears.order_by("-as_of").first()
+    if latest is None or latest.amount <= 0:
+        raise ValidationError(_("The lease has no registered arrears."))
+    locked.social_services_notified = timezone.localdate()
+    locked.save(update_fields=["social_services_notified"])
+    letters.social_services_notice_create(lease=locked, arrears=latest.amount, as_of=latest.as_of, language="nn", by=by)
+    return locked
+
+
+@transaction.atomic
+def rent_adjust(
+    *, lease: Lease, new_rent: int, cpi_at_last_change, cpi_now, effective: dt.date, language: str = "nn", by
+) -> RentChange:
+    """Adjust the rent by the CPI with a written notice today (husleigelova § 4-2)."""
+    locked = Lease.objects.select_for_update().get(pk=lease.pk)
+    last = locked.rent_changes.order_by("-effective").first()
+    last_change = last.effective if last else locked.start
+    today = timezone.localdate()
+    problems = rules.rent_adjustment_problems(
+        current_rent=locked.monthly_rent,
+        new_rent=new_rent,
+        cpi_at_last_change=float(cpi_at_last_change),
+        cpi_now=float(cpi_now),
+        last_change=last_change,
+        notice_given=today,
+        effective=effective,
+    )
+    messages = {
+        "above_cpi": _("The new rent is above what the CPI change allows (at most %(max)s kr).")
+        % {"max": rules.max_rent_after_cpi(locked.monthly_rent, float(cpi_at_last_change), float(cpi_now))},
+        "within_a_year": _("The rent can change at earliest a year after the last change (%(day)s).")
+        % {"day": last_change.strftime("%d.%m.%Y")},
+        "notice_under_a_month": _("The tenant must have at least one month's written notice."),
+    }
+    if problems:
+        raise ValidationError([messages[code] for code in problems])
+    change = RentChange.objects.create(
+        lease=locked,
+        old_rent=locked.monthly_rent,
+        new_rent=new_rent,
+        cpi_at_last_change=cpi_at_last_change,
+        cpi_now=cpi_now,
+        notice_given=today,
+        effective=effective,
+        created_by=by,
+    )
+    letters.rent_adjustment_letter_create(change=change, language=language, by=by)
+    return change
+
+
+def rent_changes_apply(today: dt.date) -> int:
+    """Make announced rent changes effective on their day (scheduled daily)."""
+    applied = 0
+    for change in RentChange.objects.filter(effective__lte=today).select_related("lease"):
+        if change.lease.monthly_rent != change.new_rent and change.lease.monthly_rent == change.old_rent:
+            Lease.objects.filter(pk=change.lease_id).update(monthly_rent=change.new_rent)
+            applied += 1
+    return applied
+
+
+ARREARS_CSV_HEADER = ["lease", "as_of", "amount"]
+
+
+def arrears_import_csv(text: str) -> int:
+    """Import arrears figures from the accounting system's CSV (lease;as_of;amount); all or nothing.
+
+    Figures are matched by (lease, date): a figure for a day already registered replaces it.
+    Errors name the line: "line 4: unknown lease L-99".
+    """
+    import csv
+    import io
+
+    sample = text.lstrip("\ufeff")
+    dialect = ";" if sample.count(";") >= sample.count(",") else ","
+    reader = csv.reader(io.StringIO(sample), delimiter=dialect)
+    rows = list(reader)
+    if not rows or [cell.strip().lower() for cell in rows[0]] != ARREARS_CSV_HEADER:
+        raise ValidationError(_("The first line must be the header: lease;as_of;amount"))
+    leases = dict(Lease.objects.values_list("ref", "pk"))
+    starts = dict(Lease.objects.values_list("ref", "start"))
+    errors, figures = [], []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 3:
+            errors.append(_("line %(n)d: expected 3 fields") % {"n": number})
+            continue
+        ref, day, amount = (cell.strip() for cell in row)
+        if ref not in leases:
+            errors.append(_("line %(n)d: unknown lease %(ref)s") % {"n": number, "ref": ref})
+            continue
+        try:
+            as_of = dt.date.fromisoformat(day)
+        except ValueError:
+            errors.append(_("line %(n)d: not a date (YYYY-MM-DD): %(value)s") % {"n": number, "value": day})
+            continue
+        if not amount.lstrip("-").isdigit():
+            errors.append(_("line %(n)d: the amount must be whole kroner") % {"n": number})
+            continue
+        if as_of < starts[ref]:
+            errors.append(_("line %(n)d: the date is before the lease started") % {"n": number})
+            continue
+        figures.append((leases[ref], as_of, max(int(amount), 0)))
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        for lease_id, as_of, amount in figures:
+            ArrearsFigure.objects.update_or_create(lease_id=lease_id, as_of=as_of, defaults={"amount": amount})
+    return len(figures)
+
+
+@transaction.atomic
+def followup_plan_create(*, lease: Lease, goals: str, support: str, housing_first: bool, next_contact, by):
+    if not goals.strip():
+        raise ValidationError({"goals": _("Write the tenant's own goals.")})
+    return FollowUpPlan.objects.create(
+        lease=lease,
+        goals=goals.strip(),
+        support=support.strip(),
+        housing_first=housing_first,
+        started=timezone.localdate(),
+        next_contact=next_contact,
+        responsible=by,
+    )
+
+
+@transaction.atomic
+def followup_contact_add(*, plan: FollowUpPlan, day: dt.date, kind: str, note: str, next_contact, by):
+    if day > timezone.localdate():
+        raise ValidationError({"day": _("The date cannot be in the future.")})
+    contact = FollowUpContact.objects.create(plan=plan, day=day, kind=kind, note=note.strip(), by=by)
+    FollowUpPlan.objects.filter(pk=plan.pk).update(next_contact=next_contact)
+    return contact
+
+
+@transaction.atomic
+def move_on_plan_set(*, lease: Lease, goal: str, notes: str, milestone: str = "", due=None, by) -> MoveOnPlan:
+    plan, _created = MoveOnPlan.objects.update_or_create(lease=lease, defaults={"goal": goal, "notes": notes.strip()})
+    if milestone.strip():
+        Milestone.objects.create(plan=plan, title=milestone.strip(), due=due)
+    Lease.objects.filter(pk=lease.pk).update(last_circulation_review=timezone.localdate())
+    return plan
+
+
+@transaction.atomic
+def milestone_done(*, milestone: Milestone, by) -> Milestone:
+    if milestone.done is None:
+        milestone.done = timezone.localdate()
+        milestone.save(update_fields=["done"])
+    return milestone

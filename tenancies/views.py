@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,10 +14,22 @@ from django.views.decorators.http import require_POST
 
 from cases.rules import add_months
 from stord_bolig.access import access_log_write
+from stord_bolig.models import Letter
 
 from . import services
-from .forms import LeaseDateForm, MoveInForm, MoveOutForm
-from .models import Lease, Reminder
+from .forms import (
+    ArrearsImportForm,
+    FollowUpContactForm,
+    FollowUpPlanForm,
+    LeaseDateForm,
+    LeaseRegisterForm,
+    LeaseTermsForm,
+    MoveInForm,
+    MoveOnPlanForm,
+    MoveOutForm,
+    RentAdjustForm,
+)
+from .models import FollowUpPlan, Lease, Milestone, Reminder
 
 
 def _lease_or_404(request, ref: str) -> Lease:
@@ -73,16 +85,51 @@ def lease_detail(request, ref: str):
         "move_out_form": MoveOutForm(initial={"moved_out": today}),
         "hard_deadline": add_months(lease.end, 3) if lease.end else None,
         "active": Lease.objects.filter(pk=lease.pk).active_on(today).exists(),
+        "terms_form": LeaseTermsForm(
+            initial={
+                "start": lease.start,
+                "end": lease.end,
+                "monthly_rent": lease.monthly_rent,
+                "deposit": lease.deposit,
+                "guarantee": lease.guarantee,
+                "short_term_reason": lease.short_term_reason or "",
+                "repeat_short_term_reason": lease.repeat_short_term_reason or "",
+            }
+        ),
+        "rent_form": RentAdjustForm(initial={"new_rent": lease.monthly_rent}),
+        "rent_changes": lease.rent_changes.all()[:10],
+        "plans": lease.followup_plans.prefetch_related("contacts").all(),
+        "plan_form": FollowUpPlanForm(),
+        "contact_form": FollowUpContactForm(initial={"day": today}),
+        "move_on_plan": getattr(lease, "move_on_plan", None),
+        "move_on_form": MoveOnPlanForm(
+            initial={"goal": lease.move_on_plan.goal, "notes": lease.move_on_plan.notes}
+            if hasattr(lease, "move_on_plan")
+            else None
+        ),
+        "letters": Letter.objects.filter(
+            case_ref__in=[lease.ref, lease.application.ref if lease.application else ""],
+            kind__in=["contract", "move_out_demand", "social_services_notice", "rent_adjustment"],
+        ).order_by("-created_at")[:20],
+        "can_demand": lease.end is not None
+        and lease.end < today
+        and not lease.moved_out
+        and not lease.move_out_demand_sent,
     }
     return render(request, "tenancies/lease_detail.html", context)
 
 
+FOLLOWUP_ACTIONS = {"plan", "contact"}
+
+
 @login_required
-@permission_required("tenancies.change_lease", raise_exception=True)
 @require_POST
 def lease_action(request, ref: str):
     lease = _lease_or_404(request, ref)
     action = request.POST.get("form")
+    needed = "tenancies.change_followupplan" if action in FOLLOWUP_ACTIONS else "tenancies.change_lease"
+    if not request.user.has_perm(needed):
+        raise PermissionDenied
     try:
         if action == "date":
             form = LeaseDateForm(request.POST)
@@ -96,6 +143,41 @@ def lease_action(request, ref: str):
             if not form.is_valid():
                 raise ValidationError(_("Give a valid date."))
             services.lease_move_in(lease=lease, moved_in=form.cleaned_data["moved_in"], by=request.user)
+        elif action == "terms":
+            form = LeaseTermsForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Check the lease terms: dates and whole kroner."))
+            services.lease_terms_update(lease=lease, data=form.cleaned_data, by=request.user)
+        elif action == "move_out_demand":
+            services.move_out_demand_send(lease=lease, by=request.user)
+        elif action == "social_services":
+            services.social_services_notify(lease=lease, by=request.user)
+        elif action == "rent":
+            form = RentAdjustForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Give the new rent, both index values and the date."))
+            services.rent_adjust(lease=lease, by=request.user, **form.cleaned_data)
+        elif action == "plan":
+            form = FollowUpPlanForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Write the tenant's own goals."))
+            services.followup_plan_create(lease=lease, by=request.user, **form.cleaned_data)
+        elif action == "contact":
+            form = FollowUpContactForm(request.POST)
+            plan = lease.followup_plans.filter(pk=request.POST.get("plan")).first()
+            if plan is None or not form.is_valid():
+                raise ValidationError(_("Give the date, kind and a note for the contact."))
+            services.followup_contact_add(plan=plan, by=request.user, **form.cleaned_data)
+        elif action == "move_on":
+            form = MoveOnPlanForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Choose a goal for the move-on plan."))
+            services.move_on_plan_set(lease=lease, by=request.user, **form.cleaned_data)
+        elif action == "milestone_done":
+            milestone = Milestone.objects.filter(plan__lease=lease, pk=request.POST.get("milestone")).first()
+            if milestone is None:
+                raise Http404
+            services.milestone_done(milestone=milestone, by=request.user)
         elif action == "move_out":
             form = MoveOutForm(request.POST)
             if not form.is_valid():
@@ -109,3 +191,73 @@ def lease_action(request, ref: str):
         services.reminder_sweep_for_lease(lease.ref)
         messages.success(request, _("Saved."))
     return redirect(lease)
+
+
+@login_required
+@permission_required("tenancies.change_lease", raise_exception=True)
+def lease_register(request):
+    from allocation.models import Unit
+    from cases.models import Application
+
+    form = LeaseRegisterForm(request.POST or None, initial={"start": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data.copy()
+        unit = Unit.objects.visible_to(request.user).filter(ref=data.pop("unit").strip()).first()
+        case = Application.objects.visible_to(request.user).filter(ref=data.pop("case").strip()).first()
+        if unit is None:
+            form.add_error("unit", _("No unit with that reference."))
+        if case is None:
+            form.add_error("case", _("No case with that number."))
+        if unit is not None and case is not None:
+            try:
+                lease = services.lease_register(
+                    unit=unit, household=case.household, application=case, by=request.user, **data
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(
+                    request, _("Lease %(ref)s is registered; the contract is being prepared.") % {"ref": lease.ref}
+                )
+                return redirect(lease)
+    return render(request, "tenancies/lease_register.html", {"form": form})
+
+
+@login_required
+@permission_required("tenancies.change_lease", raise_exception=True)
+def arrears_import(request):
+    form = ArrearsImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            text = upload.read().decode("utf-8-sig")
+            count = services.arrears_import_csv(text)
+        except UnicodeDecodeError:
+            errors = [_("The file is not UTF-8 text.")]
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            services.reminder_sweep(timezone.localdate())
+            messages.success(request, _("%(n)d arrears figures imported.") % {"n": count})
+            return redirect("tenancies:arrears-import")
+    return render(request, "tenancies/arrears_import.html", {"form": form, "errors": errors})
+
+
+@login_required
+@permission_required("tenancies.view_caseload", raise_exception=True)
+def caseload(request):
+    """The Housing First team's caseload and its waiting list (which should stay empty)."""
+    from allocation.querysets import waiting_applications
+
+    today = timezone.localdate()
+    plans = (
+        FollowUpPlan.objects.visible_to(request.user)
+        .active()
+        .filter(housing_first=True)
+        .select_related("lease__unit", "lease__household", "responsible")
+        .order_by("next_contact")
+    )
+    waiting = waiting_applications(today).filter(target_group="housing_first").order_by("decision__decided")
+    return render(request, "tenancies/caseload.html", {"plans": plans, "waiting": waiting, "today": today})

@@ -87,7 +87,7 @@ def test_lease_pages__nav_advisor_is_refused_and_anonymous_is_sent_to_login(clie
 
     assert all(r.status_code == 302 and r.url.startswith(reverse("login")) for r in anonymous)
     assert [r.status_code for r in nav] == [403, 403]  # the NAV role has no lease permission at all
-    assert post.status_code == 403
+    assert post.status_code == 404  # a lease the user cannot see does not exist for them
     assert all(lease.ref not in r.content.decode() for r in nav)
     lease.refresh_from_db()
     assert lease.renewal_decided is None

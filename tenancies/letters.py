@@ -1,0 +1,110 @@
+"""Tenancy letters: the lease contract, the move-out demand, the § 9-11 notice and the rent adjustment notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from cases.letters import _date_text, _language, _recipient_lines
+from cases.rules import LEGAL_BASIS, legal_reference
+from stord_bolig.letters import letter_create
+
+from .models import Lease, RentChange
+
+TITLES = {
+    "contract": {"nn": "Leigekontrakt for kommunal bustad", "nb": "Leiekontrakt for kommunal bolig"},
+    "move_out_demand": {"nn": "Oppfordring om å flytte (flytteoppfordring)", "nb": "Oppfordring om å flytte"},
+    "social_services_notice": {
+        "nn": "Varsel til sosialtenesta om husleigerestanse",
+        "nb": "Varsel til sosialtjenesten om husleierestanse",
+    },
+    "rent_adjustment": {"nn": "Varsel om endra husleige", "nb": "Varsel om endret husleie"},
+}
+
+
+def _context(lease: Lease, language: str, by, kind: str) -> dict:
+    application = lease.application
+    lines = _recipient_lines(application) if application else []
+    return {
+        "title": TITLES[kind][language],
+        "case_ref": application.ref if application else lease.ref,
+        "lease_ref": lease.ref,
+        "letter_date_text": _date_text(timezone.localdate(), language),
+        "recipient_lines": lines,
+        "caseworker": str(application.assigned_to or by or "") if application else str(by or ""),
+        "address": lease.unit.address,
+        "start_text": _date_text(lease.start, language),
+        "end_text": _date_text(lease.end, language) if lease.end else "",
+        "monthly_rent": lease.monthly_rent,
+        "deposit": lease.deposit,
+        "guarantee": lease.guarantee,
+        "short_term_reason": lease.short_term_reason or "",
+        "special_rules": legal_reference(LEGAL_BASIS["disadvantaged_lease"], language),
+        "lease_end_paragraph": legal_reference(LEGAL_BASIS["lease_end"], language),
+        "social_paragraph": legal_reference(LEGAL_BASIS["social_services_notice"], language),
+        "rent_paragraph": legal_reference(LEGAL_BASIS["rent_indexation"], language),
+    }
+
+
+def _create(lease: Lease, kind: str, language: str, by, dedupe: str, extra: dict | None = None):
+    language = _language(language)
+    subject = lease.application or lease.renewal_case
+    context = {**_context(lease, language, by, kind), **(extra or {})}
+    return letter_create(
+        subject=subject if subject is not None else lease,
+        kind=kind,
+        title=context["title"],
+        template_name=f"tenancies/letters/{kind}.html",
+        context=context,
+        case_ref=context["case_ref"],
+        dedupe_key=dedupe,
+        language=language,
+        by=by,
+    )
+
+
+def contract_letter_create(*, lease: Lease, language: str, by):
+    return _create(lease, "contract", language, by, f"contract:{lease.pk}")
+
+
+def move_out_demand_letter_create(*, lease: Lease, language: str, by):
+    return _create(
+        lease,
+        "move_out_demand",
+        language,
+        by,
+        f"move_out_demand:{lease.pk}:{lease.end}",
+        {"office": settings.HOUSING_OFFICE_NAME},
+    )
+
+
+def social_services_notice_create(*, lease: Lease, arrears: int, as_of: dt.date, language: str, by):
+    return _create(
+        lease,
+        "social_services_notice",
+        language,
+        by,
+        f"social_services:{lease.pk}:{as_of}",
+        {
+            "arrears": arrears,
+            "as_of_text": _date_text(as_of, language),
+            "recipient_lines": ["NAV Stord", "Sosialtenesta" if language == "nn" else "Sosialtjenesten"],
+        },
+    )
+
+
+def rent_adjustment_letter_create(*, change: RentChange, language: str, by):
+    return _create(
+        change.lease,
+        "rent_adjustment",
+        language,
+        by,
+        f"rent:{change.pk}",
+        {
+            "old_rent": change.old_rent,
+            "new_rent": change.new_rent,
+            "effective_text": _date_text(change.effective, language),
+        },
+    )
