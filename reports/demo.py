@@ -75,3 +75,60 @@ def demo_enrich(users) -> None:
             by=users["kari"],
             assigned_to=users["kari"],
         )
+
+
+def demo_tenancy_life(users) -> None:
+    """Follow-up plans (incl. Housing First), a move-on plan with milestones and a contract letter."""
+    from tenancies import services as tenancy_services
+    from tenancies.models import FollowUpPlan, Lease, MoveOnPlan
+
+    hanne, kari = users["hanne"], users["kari"]
+    today = timezone.localdate()
+    plans = [
+        ("L-00005", True, "Bu trygt i eigen leilegheit og ha ein fast dag med aktivitet.", "Heimebesøk kvar veke."),
+        ("L-00007", True, "Halde på bustaden og kome i gang med arbeidstrening.", "Følgje til NAV og lege."),
+        (
+            "L-00011",
+            False,
+            "Betale ned husleigerestansen og få oversikt over økonomien.",
+            "Avtale med økonomirådgjevar.",
+        ),
+    ]
+    for ref, housing_first, goals, support in plans:
+        lease = Lease.objects.filter(ref=ref).first()
+        if lease is None or FollowUpPlan.objects.filter(lease=lease).exists():
+            continue
+        plan = tenancy_services.followup_plan_create(
+            lease=lease,
+            goals=goals,
+            support=support,
+            housing_first=housing_first,
+            next_contact=today + dt.timedelta(days=5),
+            by=hanne if housing_first else kari,
+        )
+        tenancy_services.followup_contact_add(
+            plan=plan,
+            day=today - dt.timedelta(days=9),
+            kind="home_visit",
+            note="Godt besøk, ingen nye behov.",
+            next_contact=today + dt.timedelta(days=5),
+            by=hanne if housing_first else kari,
+        )
+    lease = Lease.objects.filter(ref="L-00008").first()
+    if lease is not None and not MoveOnPlan.objects.filter(lease=lease).exists():
+        tenancy_services.move_on_plan_set(
+            lease=lease,
+            goal="startlan",
+            notes="Fast jobb sidan i vår.",
+            milestone="Budsjett med økonomirådgjevar",
+            due=today + dt.timedelta(days=30),
+            by=kari,
+        )
+        tenancy_services.move_on_plan_set(
+            lease=lease,
+            goal="startlan",
+            notes="Fast jobb sidan i vår.",
+            milestone="Søknad om startlån til Husbanken",
+            due=today + dt.timedelta(days=90),
+            by=kari,
+        )
