@@ -106,6 +106,7 @@ def demo_tenancy_life(users) -> None:
             next_contact=today + dt.timedelta(days=5),
             by=hanne if housing_first else kari,
         )
+        FollowUpPlan.objects.filter(pk=plan.pk).update(started=lease.moved_in or lease.start)
         tenancy_services.followup_contact_add(
             plan=plan,
             day=today - dt.timedelta(days=9),

@@ -26,7 +26,9 @@ class LeaseDateForm(forms.Form):
 
 class MoveOutForm(forms.Form):
     moved_out = forms.DateField(label=_("Moved out"), widget=DATE_INPUT)
-    outcome = forms.ChoiceField(label=_("Where to"), choices=Lease.Outcome.choices)
+    outcome = forms.ChoiceField(
+        label=_("Where to"), choices=[("", "---------"), *[c for c in Lease.Outcome.choices if c[0] != "renewed"]]
+    )
 
 
 class MoveInForm(forms.Form):
