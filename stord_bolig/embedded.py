@@ -171,15 +171,30 @@ def stop_redis() -> None:
 
 
 def ensure_environment() -> list[str]:
-    """Fill DATABASE_URL/REDIS_URL in os.environ with embedded servers; returns what was started."""
+    """Fill DATABASE_URL/REDIS_URL in os.environ with embedded servers; returns what this call started.
+
+    A server that was already running (another `make run`, a test run) is shared and left running.
+    """
     started = []
     if not os.environ.get("DATABASE_URL"):
+        was_running = _postgres_running()
         os.environ["DATABASE_URL"] = postgres_url()
-        started.append("postgres")
+        if not was_running:
+            started.append("postgres")
     if not os.environ.get("REDIS_URL"):
+        was_running = _redis_pid() is not None
         os.environ["REDIS_URL"] = redis_url()
-        started.append("redis")
+        if not was_running:
+            started.append("redis")
     return started
+
+
+def _postgres_running() -> bool:
+    try:
+        pid = int((PGDATA / "postmaster.pid").read_text().splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return False
+    return _alive(pid)
 
 
 def stop(started: list[str]) -> None:
