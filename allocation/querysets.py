@@ -139,7 +139,8 @@ def vacancy_days(unit: Unit, first: dt.date, last: dt.date) -> int:
     from django.utils import timezone
 
     events = list(
-        Unit.pgh_event_model.objects.filter(pgh_obj_id=unit.pk).order_by("pgh_created_at", "pgh_id")
+        Unit.pgh_event_model.objects.filter(pgh_obj_id=unit.pk)
+        .order_by("pgh_created_at", "pgh_id")
         .values_list("pgh_created_at", "status")
     )
     if not events:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.conf import settings
 from django.utils import timezone
@@ -66,7 +67,10 @@ def _create(lease: Lease, kind: str, language: str, by, dedupe: str, extra: dict
 
 
 def contract_letter_create(*, lease: Lease, language: str, by):
-    return _create(lease, "contract", language, by, f"contract:{lease.pk}")
+    # One contract per set of terms: saving changed terms writes a new contract, saving the same ones does not.
+    terms = [lease.start, lease.end, lease.monthly_rent, lease.deposit, lease.guarantee, lease.short_term_reason]
+    digest = hashlib.sha256(repr(terms).encode()).hexdigest()[:16]
+    return _create(lease, "contract", language, by, f"contract:{lease.pk}:{digest}")
 
 
 def move_out_demand_letter_create(*, lease: Lease, language: str, by):

@@ -10,8 +10,10 @@ not count yet.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from fractions import Fraction
 from typing import NamedTuple
 
 from allocation.rules import offer_deadline
@@ -228,8 +230,7 @@ def rent_adjustment_problems(
 ) -> list[str]:
     """Husleigelova § 4-2: at most the CPI change, at earliest a year after the last change, a month's notice."""
     problems = []
-    allowed = current_rent * cpi_now / cpi_at_last_change
-    if new_rent > round(allowed):
+    if new_rent > max_rent_after_cpi(current_rent, cpi_at_last_change, cpi_now):
         problems.append("above_cpi")
     if effective < add_months(last_change, 12):
         problems.append("within_a_year")
@@ -239,5 +240,9 @@ def rent_adjustment_problems(
 
 
 def max_rent_after_cpi(current_rent: int, cpi_at_last_change: float, cpi_now: float) -> int:
-    """The highest rent § 4-2 allows, rounded down to whole kroner."""
-    return int(current_rent * cpi_now / cpi_at_last_change)
+    """The highest rent § 4-2 allows, rounded down to whole kroner.
+
+    Computed exactly from the index values as written (101.82, not the nearest binary float), so
+    5000 kr × 101.82 / 100 is 5091 kr, not 5090.
+    """
+    return math.floor(Fraction(current_rent) * Fraction(str(cpi_now)) / Fraction(str(cpi_at_last_change)))

@@ -409,6 +409,7 @@ def arrears_import_csv(text: str) -> int:
     """
     import csv
     import io
+    import re
 
     sample = text.lstrip("\ufeff")
     dialect = ";" if sample.count(";") >= sample.count(",") else ","
@@ -434,7 +435,7 @@ def arrears_import_csv(text: str) -> int:
         except ValueError:
             errors.append(_("line %(n)d: not a date (YYYY-MM-DD): %(value)s") % {"n": number, "value": day})
             continue
-        if not amount.lstrip("-").isdigit():
+        if not re.fullmatch(r"-?[0-9]+", amount):
             errors.append(_("line %(n)d: the amount must be whole kroner") % {"n": number})
             continue
         if as_of < starts[ref]:

@@ -1,0 +1,774 @@
+"""The life of a lease (tenancies/services.py): register with the husleigelova rules, contract, move-out demand,
+§ 9-11 notice, CPI rent notice, arrears import, follow-up and move-on plans.
+
+Every refusal is checked for what it did *not* write: no lease, no letter, no change to the unit or the lease.
+Letters are rendered through the real pipeline (on_commit -> eager Celery -> WeasyPrint) and read with pdftotext.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from allocation.models import Unit
+from stord_bolig.models import Letter
+from tenancies import services
+from tenancies.models import (
+    ArrearsFigure,
+    FollowUpContact,
+    FollowUpPlan,
+    Lease,
+    Milestone,
+    MoveOnPlan,
+    Reminder,
+    RentChange,
+)
+from tests.cases.conftest import pdf_text
+from tests.factories import ApplicationFactory, ArrearsFigureFactory, LeaseFactory, UnitFactory
+from tests.tenancies.conftest import DAY, TODAY
+
+pytestmark = [pytest.mark.usefixtures("pinned_today"), pytest.mark.django_db]
+
+RENT = 9000
+START = dt.date(2026, 12, 1)
+THREE_YEARS_END = dt.date(2029, 11, 30)
+ONE_YEAR_END = dt.date(2027, 11, 30)
+REASON = "Leigetakaren skal over i omsorgsbustad innan eitt år."
+WEIGHTY = "Barna fullfører skuleåret på Stord; ingen annan bustad er ledig."
+
+
+def letter_text(letter: Letter) -> str:
+    """The rendered PDF's text on one line (runs of white space as one space)."""
+    letter.refresh_from_db()
+    assert letter.status == Letter.Status.RENDERED, letter.error
+    with letter.pdf.open("rb") as handle:
+        return " ".join(pdf_text(handle.read()).split())
+
+
+@pytest.fixture
+def case(caseworker):
+    return ApplicationFactory(assigned_to=caseworker)
+
+
+@pytest.fixture
+def unit():
+    return UnitFactory(monthly_rent=RENT, address="Sæbøvegen 12, 5411 Stord")
+
+
+def register(case, unit, by, **terms):
+    values = {
+        "start": START,
+        "end": THREE_YEARS_END,
+        "monthly_rent": RENT,
+        "deposit": 3 * RENT,
+        "guarantee": 0,
+    }
+    return services.lease_register(unit=unit, household=case.household, application=case, by=by, **{**values, **terms})
+
+
+def lease_of(case, **fields) -> Lease:
+    """A lease of `case` (its household), reviewed recently so no circulation reminder is due."""
+    values = {"start": dt.date(2024, 11, 1), "end": dt.date(2027, 10, 31), "last_circulation_review": TODAY - DAY}
+    return LeaseFactory(application=case, household=case.household, **{**values, **fields})
+
+
+# --- lease_register -----------------------------------------------------------------------------------------------
+
+
+def test_lease_register__creates_the_lease_lets_the_unit_and_records_the_written_notice(case, unit, caseworker):
+    lease = register(case, unit, caseworker, deposit=2 * RENT, guarantee=RENT)
+
+    stored = Lease.objects.get(pk=lease.pk)
+    assert (stored.unit, stored.household, stored.application) == (unit, case.household, case)
+    assert (stored.start, stored.end, stored.monthly_rent, stored.deposit, stored.guarantee) == (
+        START,
+        THREE_YEARS_END,
+        RENT,
+        2 * RENT,
+        RENT,
+    )
+    assert stored.ref.startswith("L-")
+    assert stored.special_rules_notice == TODAY  # § 11-1: told in writing, the day the contract is written
+    assert stored.short_term_reason is None and stored.repeat_short_term_reason is None
+    assert Unit.objects.get(pk=unit.pk).status == Unit.Status.LET
+    contract = Letter.objects.get()
+    assert (contract.kind, contract.case_ref, contract.subject) == ("contract", case.ref, case)
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "expected"),
+    [
+        pytest.param(
+            "nn",
+            "Leigekontrakt for kommunal bustad",
+            [
+                "Viktig: bustad for vanskelegstilte",
+                "Bustaden blir leigd ut som bustad for vanskelegstilte på bustadmarknaden",
+                "Særreglane i husleigelova § 11-1 gjeld for dette leigeforholdet",
+                "1. desember 2026 – 30. november 2027 (tidsavgrensa)",
+                "Særlege grunnar for kortare leigetid",
+                "kr 9000 per månad",
+                "husleigelova § 9-2",
+            ],
+            id="nynorsk",
+        ),
+        pytest.param(
+            "nb",
+            "Leiekontrakt for kommunal bolig",
+            [
+                "Viktig: bolig for vanskeligstilte",
+                "Boligen leies ut som bolig for vanskeligstilte på boligmarkedet",
+                "Særreglene i husleieloven § 11-1 gjelder for dette leieforholdet",
+                "1. desember 2026 – 30. november 2027 (tidsbestemt)",
+                "Særlige grunner for kortere leietid",
+                "kr 9000 per måned",
+                "husleieloven § 9-2",
+            ],
+            id="bokmal",
+        ),
+    ],
+)
+def test_lease_register__contract_tells_the_tenant_the_home_is_for_the_disadvantaged(
+    case, unit, caseworker, django_capture_on_commit_callbacks, language, title, expected
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        lease = register(case, unit, caseworker, end=ONE_YEAR_END, short_term_reason=REASON, language=language)
+
+    contract = Letter.objects.get(kind="contract")
+    text = letter_text(contract)
+    assert contract.language == language and contract.title == title
+    assert title in text
+    assert f"Sæbøvegen 12, 5411 Stord (kontrakt {lease.ref})" in text
+    assert REASON in text
+    for phrase in expected:
+        assert phrase in text
+
+
+BAD_TERMS = [
+    pytest.param({"end": START - DAY}, "The lease cannot end before it starts.", id="end-before-start"),
+    pytest.param({"end": ONE_YEAR_END}, "A lease shorter than 3 years needs the special reasons", id="short-no-reason"),
+    pytest.param(
+        {"end": ONE_YEAR_END, "short_term_reason": "   "},
+        "A lease shorter than 3 years needs the special reasons",
+        id="short-blank-reason",
+    ),
+    pytest.param({"deposit": 6 * RENT + 1}, "The deposit can be at most 6 months' rent.", id="deposit-over"),
+    pytest.param(
+        {"deposit": 4 * RENT, "guarantee": 2 * RENT + 1},
+        "Deposit and guarantee together can be at most 6 months' rent.",
+        id="security-over",
+    ),
+]
+
+
+@pytest.mark.parametrize(("terms", "message"), BAD_TERMS)
+def test_lease_register__a_rule_violation_is_refused_and_writes_nothing(
+    case, unit, caseworker, django_capture_on_commit_callbacks, terms, message
+):
+    with pytest.raises(ValidationError) as caught, django_capture_on_commit_callbacks(execute=True) as callbacks:
+        register(case, unit, caseworker, **terms)
+
+    assert any(text.startswith(message) for text in caught.value.messages), caught.value.messages
+    assert not Lease.objects.exists()
+    assert Unit.objects.get(pk=unit.pk).status == Unit.Status.FREE
+    assert not Letter.objects.exists() and callbacks == []
+
+
+def test_lease_register__full_deposit_of_six_months_is_accepted(case, unit, caseworker):
+    lease = register(case, unit, caseworker, deposit=6 * RENT)
+
+    assert Lease.objects.get(pk=lease.pk).deposit == 54000
+
+
+def test_lease_register__second_short_lease_in_a_row_needs_weighty_reasons(case, unit, caseworker):
+    previous = lease_of(case, unit=unit, start=dt.date(2025, 12, 1), end=dt.date(2026, 11, 30))
+
+    with pytest.raises(ValidationError) as caught:
+        register(case, unit, caseworker, end=ONE_YEAR_END, short_term_reason=REASON)
+    assert caught.value.messages == [
+        "Only one short lease in a row is allowed for the same household and home unless weighty reasons "
+        "(tungtvegande grunnar) are written down."
+    ]
+    assert list(Lease.objects.all()) == [previous] and not Letter.objects.exists()
+
+    lease = register(
+        case, unit, caseworker, end=ONE_YEAR_END, short_term_reason=REASON, repeat_short_term_reason=WEIGHTY
+    )
+
+    stored = Lease.objects.get(pk=lease.pk)
+    assert (stored.short_term_reason, stored.repeat_short_term_reason) == (REASON, WEIGHTY)
+
+
+@pytest.mark.parametrize(
+    ("previous_start", "previous_end", "same_household", "same_home"),
+    [
+        pytest.param(dt.date(2025, 11, 1), dt.date(2026, 10, 31), True, True, id="after-a-month-gap"),
+        pytest.param(dt.date(2023, 12, 1), dt.date(2026, 11, 30), True, True, id="after-a-full-3-year-lease"),
+        pytest.param(dt.date(2025, 12, 1), dt.date(2026, 11, 30), False, True, id="another-household-in-the-home"),
+        pytest.param(dt.date(2025, 12, 1), dt.date(2026, 11, 30), True, False, id="same-household-in-another-home"),
+    ],
+)
+def test_lease_register__a_short_lease_not_in_a_row_with_another_needs_no_weighty_reasons(
+    case, unit, caseworker, previous_start, previous_end, same_household, same_home
+):
+    LeaseFactory(
+        start=previous_start,
+        end=previous_end,
+        unit=unit if same_home else UnitFactory(),
+        **({"household": case.household} if same_household else {}),
+    )
+
+    lease = register(case, unit, caseworker, end=ONE_YEAR_END, short_term_reason=REASON)
+
+    assert Lease.objects.filter(pk=lease.pk, repeat_short_term_reason__isnull=True).exists()
+    assert Letter.objects.filter(kind="contract").count() == 1
+
+
+def test_lease_register__an_overlapping_lease_on_the_same_home_is_refused(case, unit, caseworker):
+    sitting = LeaseFactory(unit=unit, start=dt.date(2024, 1, 1), end=dt.date(2026, 12, 31))
+
+    with pytest.raises(ValidationError) as caught:
+        register(case, unit, caseworker)
+
+    assert caught.value.messages == ["The home already has a tenancy in that period."]
+    assert list(Lease.objects.all()) == [sitting]
+    assert Unit.objects.get(pk=unit.pk).status == Unit.Status.FREE
+    assert not Letter.objects.exists()
+
+
+def test_lease_register__may_start_the_day_after_the_previous_tenancy_ends(case, unit, caseworker):
+    LeaseFactory(unit=unit, start=dt.date(2023, 12, 1), end=START - DAY)
+
+    lease = register(case, unit, caseworker)
+
+    assert Lease.objects.filter(unit=unit).count() == 2 and lease.start == START
+
+
+# --- lease_terms_update -------------------------------------------------------------------------------------------
+
+
+def terms(**changes) -> dict:
+    values = {
+        "start": START,
+        "end": THREE_YEARS_END,
+        "monthly_rent": RENT,
+        "deposit": 0,
+        "guarantee": 0,
+        "short_term_reason": "",
+        "repeat_short_term_reason": "",
+    }
+    return {**values, **changes}
+
+
+def test_lease_terms_update__sets_the_terms_records_the_notice_and_writes_the_contract(case, unit, caseworker):
+    draft = lease_of(case, unit=unit, start=START, end=THREE_YEARS_END, monthly_rent=8800, last_circulation_review=None)
+
+    services.lease_terms_update(
+        lease=draft, data=terms(end=ONE_YEAR_END, short_term_reason=f"  {REASON} ", deposit=RENT), by=caseworker
+    )
+
+    draft.refresh_from_db()
+    assert (draft.end, draft.monthly_rent, draft.deposit, draft.short_term_reason) == (
+        ONE_YEAR_END,
+        RENT,
+        RENT,
+        REASON,
+    )
+    assert draft.repeat_short_term_reason is None
+    assert draft.special_rules_notice == TODAY
+    assert Letter.objects.get().context["monthly_rent"] == RENT
+
+
+def test_lease_terms_update__changed_terms_write_a_new_contract_with_the_new_rent(case, unit, caseworker):
+    lease = register(case, unit, caseworker)
+
+    services.lease_terms_update(lease=lease, data=terms(monthly_rent=9400), by=caseworker)
+    services.lease_terms_update(lease=lease, data=terms(monthly_rent=9400), by=caseworker)  # saved again, unchanged
+
+    contracts = Letter.objects.filter(kind="contract").order_by("created_at")
+    assert [c.context["monthly_rent"] for c in contracts] == [RENT, 9400]
+
+
+def test_lease_terms_update__refused_after_moving_in(case, unit, caseworker):
+    lease = lease_of(
+        case, unit=unit, start=dt.date(2026, 11, 1), end=dt.date(2029, 10, 31), moved_in=dt.date(2026, 11, 2)
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        services.lease_terms_update(lease=lease, data=terms(start=lease.start, monthly_rent=7000), by=caseworker)
+
+    assert caught.value.messages == ["The terms of a lease cannot change after moving in; register a new lease."]
+    lease.refresh_from_db()
+    assert lease.monthly_rent == RENT and lease.special_rules_notice is None
+    assert not Letter.objects.exists()
+
+
+def test_lease_terms_update__rule_violation_changes_nothing(case, unit, caseworker):
+    draft = lease_of(case, unit=unit, start=START, end=THREE_YEARS_END)
+
+    with pytest.raises(ValidationError, match="at most 6 months' rent"):
+        services.lease_terms_update(lease=draft, data=terms(deposit=6 * RENT, guarantee=1), by=caseworker)
+
+    draft.refresh_from_db()
+    assert (draft.deposit, draft.guarantee, draft.special_rules_notice) == (0, 0, None)
+    assert not Letter.objects.exists()
+
+
+# --- move_out_demand_send ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("end", [TODAY + DAY, TODAY], ids=["before-the-end", "on-the-last-day"])
+def test_move_out_demand_send__refused_until_the_lease_has_ended(case, caseworker, end):
+    lease = lease_of(case, end=end)
+
+    with pytest.raises(ValidationError) as caught:
+        services.move_out_demand_send(lease=lease, by=caseworker)
+
+    assert caught.value.messages == ["A move-out demand is sent after the lease has ended."]
+    lease.refresh_from_db()
+    assert lease.move_out_demand_sent is None and not Letter.objects.exists()
+
+
+def test_move_out_demand_send__refused_for_an_open_ended_lease(case, caseworker):
+    lease = lease_of(case, end=None)
+
+    with pytest.raises(ValidationError):
+        services.move_out_demand_send(lease=lease, by=caseworker)
+
+    assert not Letter.objects.exists()
+
+
+def test_move_out_demand_send__after_the_end_records_the_day_and_writes_the_letter_once(
+    case, caseworker, django_capture_on_commit_callbacks
+):
+    lease = lease_of(case, end=dt.date(2026, 10, 31))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.move_out_demand_send(lease=lease, by=caseworker)
+    with pytest.raises(ValidationError) as caught:
+        services.move_out_demand_send(lease=lease, by=caseworker)
+
+    assert caught.value.messages == ["A move-out demand has already been sent."]
+    lease.refresh_from_db()
+    assert lease.move_out_demand_sent == TODAY
+    letter = Letter.objects.get()
+    assert (letter.kind, letter.title) == ("move_out_demand", "Oppfordring om å flytte (flytteoppfordring)")
+    text = letter_text(letter)
+    assert f"Leigekontrakten din for {lease.unit.address} gjekk ut 31. oktober 2026." in text
+    assert "Du må flytte ut av bustaden." in text
+    assert "husleigelova § 9-2" in text
+
+
+def test_move_out_demand_send__refused_when_the_tenant_has_moved_out(case, caseworker):
+    lease = lease_of(case, end=dt.date(2026, 10, 31), moved_out=dt.date(2026, 10, 31))
+
+    with pytest.raises(ValidationError, match="moved out"):
+        services.move_out_demand_send(lease=lease, by=caseworker)
+
+    lease.refresh_from_db()
+    assert lease.move_out_demand_sent is None and not Letter.objects.exists()
+
+
+def test_move_out_demand_send__closes_the_move_out_demand_reminder_at_the_next_sweep(case, caseworker):
+    lease = lease_of(case, end=dt.date(2026, 10, 31))
+    services.reminder_sweep(TODAY)
+    reminder = Reminder.objects.get(kind="move_out_demand", subject_ref=lease.ref)
+    assert (reminder.due, reminder.closed_at) == (dt.date(2027, 1, 31), None)  # the § 9-2 hard deadline
+
+    services.move_out_demand_send(lease=lease, by=caseworker)
+    services.reminder_sweep(TODAY)
+
+    reminder.refresh_from_db()
+    assert reminder.closed_at is not None
+
+
+# --- social_services_notify (§ 9-11) ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "figures", [[], [(dt.date(2026, 9, 30), 4000), (dt.date(2026, 10, 31), 0)]], ids=["none", "paid"]
+)
+def test_social_services_notify__needs_arrears_on_the_latest_figure(case, caseworker, figures):
+    lease = lease_of(case)
+    for as_of, amount in figures:
+        ArrearsFigureFactory(lease=lease, as_of=as_of, amount=amount)
+
+    with pytest.raises(ValidationError) as caught:
+        services.social_services_notify(lease=lease, by=caseworker)
+
+    assert caught.value.messages == ["The lease has no registered arrears."]
+    lease.refresh_from_db()
+    assert lease.social_services_notified is None and not Letter.objects.exists()
+
+
+def test_social_services_notify__records_the_day_and_writes_to_nav_with_the_latest_amount(
+    case, caseworker, django_capture_on_commit_callbacks
+):
+    lease = lease_of(case)
+    ArrearsFigureFactory(lease=lease, as_of=dt.date(2026, 9, 30), amount=4000)
+    ArrearsFigureFactory(lease=lease, as_of=dt.date(2026, 10, 31), amount=13500)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.social_services_notify(lease=lease, by=caseworker)
+
+    lease.refresh_from_db()
+    assert lease.social_services_notified == TODAY
+    letter = Letter.objects.get()
+    assert (letter.kind, letter.title) == ("social_services_notice", "Varsel til sosialtenesta om husleigerestanse")
+    text = letter_text(letter)
+    assert "NAV Stord" in text and "Sosialtenesta" in text
+    assert f"{lease.ref} ({lease.unit.address}) har ein husleigerestanse på kr 13500 per 31. oktober 2026" in text
+    assert "husleigelova § 9-11" in text
+    assert "kr 4000" not in text
+
+
+# --- rent_adjust (§ 4-2) -----------------------------------------------------------------------------------------
+
+
+def adjust(lease, by, **changes):
+    values = {"new_rent": 9315, "cpi_at_last_change": "128.00", "cpi_now": "132.48", "effective": dt.date(2027, 1, 1)}
+    return services.rent_adjust(lease=lease, by=by, **{**values, **changes})
+
+
+def test_rent_adjust__records_the_change_and_writes_the_notice_with_old_and_new_rent(
+    case, caseworker, django_capture_on_commit_callbacks
+):
+    lease = lease_of(case, start=dt.date(2025, 1, 1))  # 9000 × 132.48 / 128 = 9315 exactly
+
+    with django_capture_on_commit_callbacks(execute=True):
+        change = adjust(lease, caseworker)
+
+    stored = RentChange.objects.get()
+    assert stored == change
+    assert (stored.old_rent, stored.new_rent, stored.notice_given, stored.effective) == (
+        RENT,
+        9315,
+        TODAY,
+        dt.date(2027, 1, 1),
+    )
+    lease.refresh_from_db()
+    assert lease.monthly_rent == RENT  # not before its day
+    letter = Letter.objects.get()
+    assert (letter.kind, letter.title) == ("rent_adjustment", "Varsel om endra husleige")
+    text = letter_text(letter)
+    assert "blir endra frå kr 9000 til kr 9315 per månad frå 1. januar 2027" in text
+    assert "husleigelova § 4-2" in text
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        pytest.param(
+            {"new_rent": 9316},
+            "The new rent is above what the CPI change allows (at most 9315 kr).",
+            id="a-krone-above-cpi",
+        ),
+        pytest.param(
+            {"effective": dt.date(2026, 12, 24)},
+            "The tenant must have at least one month's written notice.",
+            id="notice-under-a-month",
+        ),
+        pytest.param(
+            {"effective": dt.date(2027, 1, 1), "lease_start": dt.date(2026, 1, 2)},
+            "The rent can change at earliest a year after the last change (02.01.2026).",
+            id="within-a-year-of-the-lease-start",
+        ),
+    ],
+)
+def test_rent_adjust__refused_and_nothing_written(case, caseworker, changes, message):
+    start = changes.pop("lease_start", dt.date(2025, 1, 1))
+    lease = lease_of(case, start=start)
+
+    with pytest.raises(ValidationError) as caught:
+        adjust(lease, caseworker, **changes)
+
+    assert caught.value.messages == [message]
+    assert not RentChange.objects.exists() and not Letter.objects.exists()
+    lease.refresh_from_db()
+    assert lease.monthly_rent == RENT
+
+
+def test_rent_adjust__every_problem_is_named_at_once(case, caseworker):
+    lease = lease_of(case, start=dt.date(2026, 6, 1))
+
+    with pytest.raises(ValidationError) as caught:
+        adjust(lease, caseworker, new_rent=10000, effective=dt.date(2026, 12, 1))
+
+    assert len(caught.value.messages) == 3
+    assert not RentChange.objects.exists()
+
+
+def test_rent_adjust__a_second_change_within_a_year_of_the_first_is_refused(case, caseworker):
+    lease = lease_of(case, start=dt.date(2025, 1, 1))
+    adjust(lease, caseworker)
+
+    with pytest.raises(ValidationError) as caught:
+        adjust(lease, caseworker, new_rent=9100, effective=dt.date(2027, 12, 31))
+
+    assert caught.value.messages == ["The rent can change at earliest a year after the last change (01.01.2027)."]
+    assert RentChange.objects.count() == 1
+    assert Letter.objects.filter(kind="rent_adjustment").count() == 1
+
+
+# --- rent_changes_apply ----------------------------------------------------------------------------------------------
+
+
+def test_rent_changes_apply__makes_the_change_effective_on_its_day_only_once(case, caseworker):
+    lease = lease_of(case, start=dt.date(2025, 1, 1))
+    adjust(lease, caseworker)
+    effective = dt.date(2027, 1, 1)
+
+    before = services.rent_changes_apply(effective - DAY)
+    lease.refresh_from_db()
+    rent_before = lease.monthly_rent
+    on_the_day = services.rent_changes_apply(effective)
+    again = services.rent_changes_apply(effective + DAY)
+
+    lease.refresh_from_db()
+    assert (before, rent_before) == (0, RENT)
+    assert (on_the_day, again) == (1, 0)
+    assert lease.monthly_rent == 9315
+
+
+# --- arrears_import_csv ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def leases(case):
+    """Two leases from 1 Jan 2025 (the factory default start)."""
+    return LeaseFactory(ref="L-90001"), LeaseFactory(ref="L-90002")
+
+
+def figures() -> list[tuple[str, dt.date, int]]:
+    return list(ArrearsFigure.objects.order_by("lease__ref", "as_of").values_list("lease__ref", "as_of", "amount"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("lease;as_of;amount\nL-90001;2026-10-31;9600\nL-90002;2026-10-31;0\n", id="semicolon"),
+        pytest.param("lease,as_of,amount\nL-90001,2026-10-31,9600\nL-90002,2026-10-31,0\n", id="comma"),
+        pytest.param("\ufefflease;as_of;amount\r\nL-90001;2026-10-31;9600\r\nL-90002;2026-10-31;0\r\n", id="bom-crlf"),
+        pytest.param(
+            " Lease ; AS_OF ; Amount \nL-90001 ; 2026-10-31 ; 9600\n\nL-90002;2026-10-31;0", id="spaces-blank"
+        ),
+    ],
+)
+def test_arrears_import_csv__imports_every_line(leases, text):
+    assert services.arrears_import_csv(text) == 2
+
+    assert figures() == [("L-90001", dt.date(2026, 10, 31), 9600), ("L-90002", dt.date(2026, 10, 31), 0)]
+
+
+def test_arrears_import_csv__a_figure_for_a_day_already_registered_replaces_it(leases):
+    ArrearsFigureFactory(lease=leases[0], as_of=dt.date(2026, 9, 30), amount=4000)
+    ArrearsFigureFactory(lease=leases[0], as_of=dt.date(2026, 10, 31), amount=9000)
+
+    services.arrears_import_csv("lease;as_of;amount\nL-90001;2026-10-31;12000\n")
+
+    assert figures() == [("L-90001", dt.date(2026, 9, 30), 4000), ("L-90001", dt.date(2026, 10, 31), 12000)]
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        pytest.param("L-99999;2026-10-31;500", "line 3: unknown lease L-99999", id="unknown-lease"),
+        pytest.param("L-90002;31.10.2026;500", "line 3: not a date (YYYY-MM-DD): 31.10.2026", id="bad-date"),
+        pytest.param("L-90002;2026-02-30;500", "line 3: not a date (YYYY-MM-DD): 2026-02-30", id="impossible-date"),
+        pytest.param("L-90002;2026-10-31;500.50", "line 3: the amount must be whole kroner", id="decimal-amount"),
+        pytest.param("L-90002;2026-10-31;1 200", "line 3: the amount must be whole kroner", id="thousands-space"),
+        pytest.param("L-90002;2026-10-31;", "line 3: the amount must be whole kroner", id="empty-amount"),
+        pytest.param("L-90002;2026-10-31;--5", "line 3: the amount must be whole kroner", id="double-minus"),
+        pytest.param("L-90002;2026-10-31;²", "line 3: the amount must be whole kroner", id="superscript-digit"),
+        pytest.param("L-90002;2024-12-31;500", "line 3: the date is before the lease started", id="before-start"),
+        pytest.param("L-90002;2026-10-31", "line 3: expected 3 fields", id="two-fields"),
+        pytest.param("L-90002;2026-10-31;500;x", "line 3: expected 3 fields", id="four-fields"),
+    ],
+)
+def test_arrears_import_csv__one_bad_line_names_its_number_and_imports_nothing(leases, line, error):
+    ArrearsFigureFactory(lease=leases[0], as_of=dt.date(2026, 10, 31), amount=9000)
+    text = f"lease;as_of;amount\nL-90001;2026-10-31;100\n{line}\nL-90001;2026-11-20;200\n"
+
+    with pytest.raises(ValidationError) as caught:
+        services.arrears_import_csv(text)
+
+    assert caught.value.messages == [error]
+    assert figures() == [("L-90001", dt.date(2026, 10, 31), 9000)]  # neither replaced nor added
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lease;date;amount\nL-90001;2026-10-31;100\n",
+        "L-90001;2026-10-31;100\n",
+        "lease;as_of\nL-90001;2026-10-31\n",
+        "",
+    ],
+    ids=["wrong-column", "no-header", "missing-column", "empty"],
+)
+def test_arrears_import_csv__the_first_line_must_be_the_header(leases, text):
+    with pytest.raises(ValidationError) as caught:
+        services.arrears_import_csv(text)
+
+    assert caught.value.messages == ["The first line must be the header: lease;as_of;amount"]
+    assert figures() == []
+
+
+def test_arrears_import_csv__every_bad_line_is_listed(leases):
+    text = "lease;as_of;amount\nL-00404;2026-10-31;1\nL-90001;2026-10-31;100\nL-90002;yesterday;1\n"
+
+    with pytest.raises(ValidationError) as caught:
+        services.arrears_import_csv(text)
+
+    assert caught.value.messages == ["line 2: unknown lease L-00404", "line 4: not a date (YYYY-MM-DD): yesterday"]
+    assert figures() == []
+
+
+# --- follow-up plans and contacts -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("goals", ["", "   \n "])
+def test_followup_plan_create__needs_the_tenants_own_goals(case, caseworker, goals):
+    lease = lease_of(case)
+
+    with pytest.raises(ValidationError) as caught:
+        services.followup_plan_create(
+            lease=lease,
+            goals=goals,
+            support="Heimebesøk kvar veke",
+            housing_first=True,
+            next_contact=None,
+            by=caseworker,
+        )
+
+    assert caught.value.message_dict == {"goals": ["Write the tenant's own goals."]}
+    assert not FollowUpPlan.objects.exists()
+
+
+def test_followup_plan_create__starts_today_with_the_caseworker_responsible(case, caseworker):
+    lease = lease_of(case)
+
+    plan = services.followup_plan_create(
+        lease=lease,
+        goals="  Halde på bustaden og kome i arbeid. ",
+        support="Heimebesøk kvar veke",
+        housing_first=True,
+        next_contact=TODAY + 7 * DAY,
+        by=caseworker,
+    )
+
+    stored = FollowUpPlan.objects.get()
+    assert stored == plan and stored.lease == lease
+    assert (stored.goals, stored.started, stored.responsible, stored.housing_first) == (
+        "Halde på bustaden og kome i arbeid.",
+        TODAY,
+        caseworker,
+        True,
+    )
+    assert stored.next_contact == TODAY + 7 * DAY and stored.closed is None
+
+
+@pytest.fixture
+def plan(case, caseworker):
+    return services.followup_plan_create(
+        lease=lease_of(case),
+        goals="Betale husleiga kvar månad.",
+        support="",
+        housing_first=False,
+        next_contact=TODAY,
+        by=caseworker,
+    )
+
+
+def test_followup_contact_add__a_future_date_is_refused(plan, caseworker):
+    with pytest.raises(ValidationError) as caught:
+        services.followup_contact_add(
+            plan=plan, day=TODAY + DAY, kind="phone", note="Ringde.", next_contact=TODAY + 14 * DAY, by=caseworker
+        )
+
+    assert caught.value.message_dict == {"day": ["The date cannot be in the future."]}
+    assert not FollowUpContact.objects.exists()
+    assert FollowUpPlan.objects.get(pk=plan.pk).next_contact == TODAY
+
+
+def test_followup_contact_add__logs_the_contact_and_moves_the_next_contact(plan, caseworker):
+    contact = services.followup_contact_add(
+        plan=plan,
+        day=TODAY,
+        kind="home_visit",
+        note=" Heimebesøk, alt vel. ",
+        next_contact=TODAY + 14 * DAY,
+        by=caseworker,
+    )
+
+    stored = FollowUpContact.objects.get()
+    assert stored == contact
+    assert (stored.plan, stored.day, stored.kind, stored.note, stored.by) == (
+        plan,
+        TODAY,
+        "home_visit",
+        "Heimebesøk, alt vel.",
+        caseworker,
+    )
+    assert FollowUpPlan.objects.get(pk=plan.pk).next_contact == TODAY + 14 * DAY
+
+
+# --- move-on plans and milestones -----------------------------------------------------------------------------
+
+
+def test_move_on_plan_set__records_the_goal_a_milestone_and_the_review_closing_its_reminder(case, caseworker):
+    lease = lease_of(case, start=dt.date(2025, 6, 15), end=dt.date(2028, 6, 14), last_circulation_review=None)
+    services.reminder_sweep(TODAY)
+    reminder = Reminder.objects.get(kind="circulation_review", subject_ref=lease.ref)
+    assert reminder.due == dt.date(2026, 6, 15)  # 12 months after the start: overdue
+
+    plan = services.move_on_plan_set(
+        lease=lease,
+        goal="startlan",
+        notes=" Sparar til eigenkapital. ",
+        milestone=" Søkje startlån ",
+        due=dt.date(2027, 3, 1),
+        by=caseworker,
+    )
+    services.reminder_sweep(TODAY)
+
+    stored = MoveOnPlan.objects.get()
+    assert stored == plan and (stored.lease, stored.goal, stored.notes) == (
+        lease,
+        "startlan",
+        "Sparar til eigenkapital.",
+    )
+    assert list(Milestone.objects.values_list("title", "due", "done")) == [
+        ("Søkje startlån", dt.date(2027, 3, 1), None)
+    ]
+    lease.refresh_from_db()
+    assert lease.last_circulation_review == TODAY
+    reminder.refresh_from_db()
+    assert reminder.closed_at is not None
+    assert not Reminder.objects.filter(kind="circulation_review", closed_at__isnull=True).exists()
+
+
+def test_move_on_plan_set__a_later_review_updates_the_one_plan_and_keeps_its_milestones(case, caseworker):
+    lease = lease_of(case)
+    services.move_on_plan_set(lease=lease, goal="startlan", notes="", milestone="Søkje startlån", by=caseworker)
+
+    services.move_on_plan_set(
+        lease=lease, goal="private_rental", notes="Startlån avslått.", milestone="", by=caseworker
+    )
+
+    stored = MoveOnPlan.objects.get()
+    assert (stored.goal, stored.notes) == ("private_rental", "Startlån avslått.")
+    assert list(stored.milestones.values_list("title", flat=True)) == ["Søkje startlån"]
+
+
+def test_milestone_done__marks_it_done_today_and_keeps_that_day(case, caseworker, pinned_today):
+    plan = services.move_on_plan_set(lease=lease_of(case), goal="startlan", notes="", milestone="Søkje", by=caseworker)
+    milestone = plan.milestones.get()
+
+    services.milestone_done(milestone=milestone, by=caseworker)
+    pinned_today.shift(dt.timedelta(days=3))
+    services.milestone_done(milestone=Milestone.objects.get(pk=milestone.pk), by=caseworker)
+
+    assert Milestone.objects.get(pk=milestone.pk).done == TODAY
