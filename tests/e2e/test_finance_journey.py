@@ -1,0 +1,56 @@
+"""A caseworker refers a lease in arrears; the financial advisor accepts and makes a budget; the caseworker
+sees the status change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from finance_advice.models import Referral
+from tests.e2e.conftest import axe_check, login
+from tests.factories import ApplicationFactory, ArrearsFigureFactory, HouseholdFactory, LeaseFactory
+
+
+def test_finance__arrears_referral_accepted_budget_made_and_seen_by_the_caseworker(
+    browser, browser_context_args, live_server, staff_user
+):
+    kari = staff_user("caseworker", "kari", code="11112222")
+    staff_user("financial_advisor", "frida", code="33334444")
+    today = timezone.localdate()
+    household = HouseholdFactory()
+    case = ApplicationFactory(household=household, assigned_to=kari, status="decided")
+    lease = LeaseFactory(household=household, application=case, monthly_rent=9000,
+                         start=today - dt.timedelta(days=400), end=today + dt.timedelta(days=700))
+    ArrearsFigureFactory(lease=lease, as_of=today - dt.timedelta(days=20), amount=18000)
+
+    caseworker = browser.new_context(**browser_context_args).new_page()
+    login(caseworker, live_server, "kari", "11112222")
+    caseworker.goto(f"{live_server.url}{lease.get_absolute_url()}")
+    caseworker.get_by_test_id("refer-arrears").click()
+    expect(caseworker.locator(".alert-success")).to_contain_text("F-")
+    referral = Referral.objects.get(lease=lease)
+    assert "18000" in referral.reason
+
+    advisor = browser.new_context(**browser_context_args).new_page()
+    login(advisor, live_server, "frida", "33334444")
+    expect(advisor.get_by_test_id("worklist")).to_contain_text(referral.ref)
+    advisor.get_by_test_id("worklist").get_by_role("link").first.click()
+    axe_check(advisor)
+    advisor.select_option("#id_to_status", "accepted")
+    advisor.get_by_test_id("transition-submit").click()
+    expect(advisor.get_by_test_id("referral-status")).to_have_text(re.compile("Akseptert|Teken imot|Accepted|Godteke", re.I))
+    advisor.locator("details", has=advisor.locator("input[name=form][value=budget]")).locator("summary").click()
+    advisor.fill("#id_net_income", "32000")
+    advisor.fill("#id_consumer_debt", "2500")
+    advisor.locator("form", has=advisor.locator("input[name=form][value=budget]")).locator("[type=submit]").click()
+    expect(advisor.get_by_test_id("budget")).to_be_visible()
+    referral.refresh_from_db()
+    assert referral.status == "budget_made"
+
+    caseworker.goto(f"{live_server.url}{referral.get_absolute_url()}")
+    expect(caseworker.get_by_test_id("referral-status")).to_have_text(referral.get_status_display())
+    expect(caseworker.get_by_test_id("referral-history")).to_contain_text("budget_made")
+    axe_check(caseworker)
