@@ -42,15 +42,21 @@ def _unit_or_404(request, ref: str) -> Unit:
     return unit
 
 
+SHORTLIST_SHOWN = 25
+EXCLUDED_SHOWN = 50
+
+
 def _explained_shortlist(unit: Unit, on):
-    """The rules' shortlist with the case rows attached, so the template can explain each line."""
-    applications = list(waiting_applications(on))
-    result = shortlist_for_unit(unit, on, applications)
-    by_ref = {app.ref: app for app in applications}
-    needs = bedroom_needs(applications, on)
+    """The rules' shortlist with the case rows attached for the lines shown, so the template can explain them."""
+    result = shortlist_for_unit(unit, on)
+    ranked_refs = [entry["application"] for entry in result["shortlist"][:SHORTLIST_SHOWN]]
+    excluded_refs = [entry["application"] for entry in result["excluded"][:EXCLUDED_SHOWN]]
+    shown = list(waiting_applications(on).filter(ref__in=ranked_refs + excluded_refs))
+    by_ref = {app.ref: app for app in shown}
+    needs = bedroom_needs(shown, on)
     ranked = [
         {**entry, "case": by_ref[entry["application"]], "need": needs[entry["application"]]}
-        for entry in result["shortlist"]
+        for entry in result["shortlist"][:SHORTLIST_SHOWN]
     ]
     excluded = [
         {
@@ -59,9 +65,9 @@ def _explained_shortlist(unit: Unit, on):
             "need": needs[entry["application"]],
             "labels": [str(EXCLUSION_LABELS[c]) for c in entry["reasons"]],
         }
-        for entry in result["excluded"]
+        for entry in result["excluded"][:EXCLUDED_SHOWN]
     ]
-    return ranked, excluded
+    return ranked, excluded, len(result["shortlist"]), len(result["excluded"])
 
 
 @login_required
@@ -85,7 +91,9 @@ def unit_detail(request, ref: str):
     on = date_form.cleaned_data.get("on") if date_form.is_valid() and date_form.cleaned_data.get("on") else None
     on = on or timezone.localdate()
     show_shortlist = unit.status == Unit.Status.FREE and request.user.has_perm("allocation.make_offer")
-    ranked, excluded = _explained_shortlist(unit, on) if show_shortlist else ([], [])
+    ranked, excluded, ranked_total, excluded_total = (
+        _explained_shortlist(unit, on) if show_shortlist else ([], [], 0, 0)
+    )
     if show_shortlist:
         access_log_write(request, action="read", section="shortlist", purpose=f"unit {unit.ref}")
     context = {
@@ -94,6 +102,8 @@ def unit_detail(request, ref: str):
         "date_form": date_form,
         "ranked": ranked,
         "excluded": excluded,
+        "ranked_total": ranked_total,
+        "excluded_total": excluded_total,
         "show_shortlist": show_shortlist,
         "offers": unit.offers.select_related("application").order_by("-offered")[:20],
         "leases": unit.leases.select_related("household").order_by("-start")[:20],
@@ -166,25 +176,14 @@ def offer_answer(request, ref: str):
 @permission_required("allocation.view_unit", raise_exception=True)
 def waiting_list(request):
     today = timezone.localdate()
-    applications = list(waiting_applications(today).order_by("urgency", "decision__decided", "received", "ref"))
-    needs = bedroom_needs(applications, today)
-    open_offers = dict(Offer.objects.open().filter(application__in=applications).values_list("application_id", "ref"))
+    queryset = waiting_applications(today).order_by("urgency", "decision__decided", "received", "ref")
     band = request.GET.get("band")
-    rows = []
-    for app in applications:
-        if band and app.urgency != band:
-            continue
-        rows.append(
-            {
-                "case": app,
-                "need": needs[app.ref],
-                "suspended": bool(app.suspended_until and app.suspended_until >= today),
-                "offer": open_offers.get(app.pk),
-            }
-        )
+    if band in ("A", "B", "C"):
+        queryset = queryset.filter(urgency=band)
     access_log_write(request, action="read", section="waiting_list", purpose="waiting list")
     if request.GET.get("format") == "csv":
         access_log_write(request, action="export", section="waiting_list", purpose="csv")
+        applications = list(queryset)
         return csv_response(
             f"venteliste-{today}.csv",
             [
@@ -201,27 +200,49 @@ def waiting_list(request):
             ],
             [
                 [
-                    r["case"].ref,
-                    str(r["case"].household.applicant or ""),
-                    r["case"].urgency,
-                    r["case"].decision.decided,
-                    r["case"].received,
-                    r["need"],
-                    r["case"].wheelchair_need,
-                    r["case"].target_group,
-                    r["case"].suspended_until,
-                    r["offer"] or "",
+                    row["case"].ref,
+                    str(row["case"].household.applicant or ""),
+                    row["case"].urgency,
+                    row["case"].decision.decided,
+                    row["case"].received,
+                    row["need"],
+                    row["case"].wheelchair_need,
+                    row["case"].target_group,
+                    row["case"].suspended_until,
+                    row["offer"] or "",
                 ]
-                for r in rows
+                for row in _waiting_rows(applications, today)
             ],
         )
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     estimates = waiting_time_estimates(today)
     estimate_rows = [{"band": b, "bedrooms": n, **estimates[(b, n)]} for (b, n) in sorted(estimates)]
     return render(
         request,
         "allocation/waiting_list.html",
-        {"rows": rows, "band": band, "estimates": estimate_rows, "today": today},
+        {
+            "rows": _waiting_rows(list(page), today),
+            "page": page,
+            "band": band,
+            "estimates": estimate_rows,
+            "today": today,
+            "query": f"band={band}" if band else "",
+        },
     )
+
+
+def _waiting_rows(applications, today):
+    needs = bedroom_needs(applications, today)
+    open_offers = dict(Offer.objects.open().filter(application__in=applications).values_list("application_id", "ref"))
+    return [
+        {
+            "case": app,
+            "need": needs[app.ref],
+            "suspended": bool(app.suspended_until and app.suspended_until >= today),
+            "offer": open_offers.get(app.pk),
+        }
+        for app in applications
+    ]
 
 
 @login_required

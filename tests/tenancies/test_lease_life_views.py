@@ -71,13 +71,17 @@ def lease_of(case, **fields) -> Lease:
 
 
 def act(client, lease, form: str, **data):
-    return client.post(reverse("tenancies:lease-action", args=[lease.ref]), {"form": form, **data})
+    """POST a lease action and, like a browser, follow the redirect so its message is shown (and used up)."""
+    response = client.post(reverse("tenancies:lease-action", args=[lease.ref]), {"form": form, **data})
+    if response.status_code == 302:
+        client.get(response.url)
+    return response
 
 
 # --- registering a lease ---------------------------------------------------------------------------------------
 
 
-def register_data(unit, case, **changes) -> dict:
+def register_data(unit, case, /, **changes) -> dict:
     data = {
         "unit": unit.ref,
         "case": case.ref,
