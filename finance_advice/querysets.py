@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cases.models import Application
 
-from .models import Consent
+from .models import Consent, Referral
 
 SECTIONS_BY_PURPOSE = {
     Consent.Purpose.ECONOMY: "economy",
@@ -26,7 +26,10 @@ SECTIONS_BY_PURPOSE = {
 
 def advisor_case_grant(user) -> Q | None:
     if user.has_perm("finance_advice.change_referral"):
-        return Q(referrals__isnull=False) | Q(household__referrals__isnull=False)
+        # Subqueries, not joins: a join over the referrals repeats a case once per referral in every list.
+        return Q(pk__in=Referral.objects.filter(application__isnull=False).values("application_id")) | Q(
+            household__in=Referral.objects.values("household_id")
+        )
     return None
 
 

@@ -133,3 +133,66 @@ def demo_tenancy_life(users) -> None:
             due=today + dt.timedelta(days=90),
             by=kari,
         )
+
+
+def demo_steering(users) -> None:
+    """Historical homelessness counts and the action plan with goals, measures and meetings (synthetic)."""
+    from reports.models import ActionGoal, HomelessCount, Measure, PlanActivity
+
+    source = "Demo: 2008 and 2016 as reported by Stord; the years between are illustrative"
+    for year, count in [(2008, 23), (2010, 17), (2012, 11), (2014, 4), (2016, 0), (2020, 0), (2024, 2)]:
+        HomelessCount.objects.get_or_create(day=dt.date(year, 12, 31), defaults={"count": count, "source": source})
+    if ActionGoal.objects.exists():
+        return
+    today = timezone.localdate()
+    goals = [
+        (
+            "Ingen skal vere bustadlause",
+            "homeless_now",
+            "0",
+            [
+                ("Kartlegge bustadlause kvart halvår", "Bustadkontoret", "ongoing", 60),
+                ("Avtale om mellombels butilbod utan natthjem", "NAV Stord", "planned", 120),
+            ],
+        ),
+        (
+            "Fleire går frå leige til eige",
+            "startlan_children",
+            "10 familiar i året",
+            [
+                ("Økonomigjennomgang for alle nye søkjarar", "Økonomisk rådgjeving", "ongoing", 30),
+            ],
+        ),
+        (
+            "Universelt utforma bustader",
+            "wheelchair_share",
+            "70 %",
+            [
+                ("Prioritere tilgjengelege bustader ved kjøp", "Eigedom", "delayed", -10),
+            ],
+        ),
+        ("Kort ventetid", "waiting_list", "Under 10 husstandar", []),
+        ("Housing First for alle med langvarige behov", "housing_first_caseload", "Inga venteliste", []),
+    ]
+    for position, (title, indicator, target, measures) in enumerate(goals):
+        goal = ActionGoal.objects.create(title=title, indicator=indicator, target=target, position=position)
+        for measure, responsible, status, days in measures:
+            Measure.objects.create(
+                goal=goal,
+                title=measure,
+                responsible=responsible,
+                status=status,
+                deadline=today + dt.timedelta(days=days),
+            )
+    PlanActivity.objects.create(
+        kind="forum",
+        held_on=today - dt.timedelta(days=40),
+        summary="Årleg bustadsosialt forum med NAV, helse og frivillige.",
+        recorded_by=users["leiv"],
+    )
+    PlanActivity.objects.create(
+        kind="improvement_team",
+        held_on=today - dt.timedelta(days=12),
+        summary="Forbetringsteamet gjekk gjennom ventetida for barnefamiliar.",
+        recorded_by=users["leiv"],
+    )

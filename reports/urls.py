@@ -1,3 +1,14 @@
+from django.urls import path
+
+from . import views
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("kostra/", views.kostra_report, name="kostra"),
+    path("homelessness/", views.homelessness, name="homelessness"),
+    path("action-plan/", views.action_plan, name="action-plan"),
+    path("equity/", views.equity, name="equity"),
+    path("summary.pdf", views.summary_pdf, name="summary-pdf"),
+]

@@ -1,1 +1,251 @@
-"""Views."""
+"""Steering pages for the management group: dashboard, KOSTRA, homelessness, action plan, equity."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stord_bolig.access import access_log_write
+from stord_bolig.exports import csv_response, xlsx_response
+
+from . import figures
+from .models import ActionGoal, HomelessCount, Measure, PlanActivity
+from .querysets import kostra_document
+from .rules import kostra
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _year(value, default: int) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return default
+    return year if 1990 <= year <= 2100 else default
+
+
+def _export(request, name: str, header, rows):
+    if request.GET.get("format") == "csv":
+        return csv_response(f"{name}.csv", header, rows)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(f"{name}.xlsx", header, rows)
+    return None
+
+
+@login_required
+@permission_required("reports.view_dashboard", raise_exception=True)
+def dashboard(request):
+    today = timezone.localdate()
+    year_to = _year(request.GET.get("to"), today.year)
+    year_from = min(_year(request.GET.get("from"), year_to - 4), year_to)
+    data = figures.dashboard(year_from, year_to)
+    rows = [
+        [
+            year,
+            data["kostra"][year]["applications_new"],
+            data["kostra"][year]["refusals_new"],
+            data["kostra"][year]["moved_in_new"],
+            sum(data["moved_out"][year].values()),
+            data["kostra"][year]["waiting_list"],
+            data["kostra"][year]["units_total"],
+            data["kostra"][year]["units_wheelchair_share"],
+            data["startlan"][year]["granted"],
+            data["startlan"][year]["children"],
+            data["kostra"][year]["temp_households"],
+        ]
+        for year in data["years"]
+    ]
+    header = [
+        _("Year"),
+        _("New applications"),
+        _("Refusals"),
+        _("Moved in"),
+        _("Moved out"),
+        _("Waiting at year end"),
+        _("Homes"),
+        _("Wheelchair-accessible (%)"),
+        _("Startlån granted"),
+        _("Startlån to families with children"),
+        _("Households in temporary accommodation"),
+    ]
+    exported = _export(request, f"styringstal-{year_from}-{year_to}", header, rows)
+    if exported:
+        return exported
+    chart = {
+        "labels": [str(y) for y in data["years"]],
+        "series": [
+            {"label": str(header[1]), "data": [r[1] for r in rows]},
+            {"label": str(header[3]), "data": [r[3] for r in rows]},
+            {"label": str(header[4]), "data": [r[4] for r in rows]},
+            {"label": str(header[5]), "data": [r[5] for r in rows]},
+        ],
+    }
+    outcomes = sorted({o for year in data["years"] for o in data["moved_out"][year]})
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "data": data,
+            "rows": rows,
+            "header": header,
+            "chart": chart,
+            "year_from": year_from,
+            "year_to": year_to,
+            "outcomes": outcomes,
+            "outcome_rows": [[year, *[data["moved_out"][year].get(o, 0) for o in outcomes]] for year in data["years"]],
+        },
+    )
+
+
+@login_required
+@permission_required("reports.view_kostra", raise_exception=True)
+def kostra_report(request):
+    today = timezone.localdate()
+    year = _year(request.GET.get("year"), today.year - 1)
+    result = kostra(kostra_document(), year)
+    exported = _export(request, f"kostra-{year}", ["key", "value"], list(result.items()))
+    if exported:
+        access_log_write(request, action="export", section="kostra", purpose=str(year))
+        return exported
+    return render(request, "reports/kostra.html", {"year": year, "figures": result})
+
+
+@login_required
+@permission_required("reports.view_dashboard", raise_exception=True)
+def homelessness(request):
+    today = timezone.localdate()
+    try:
+        on = dt.date.fromisoformat(request.GET.get("on", ""))
+    except ValueError:
+        on = today
+    by_name = figures.homeless_by_name(on) if request.user.has_perm("cases.view_application") else []
+    if by_name:
+        access_log_write(request, action="read", section="homeless_by_name", purpose=str(on))
+    monthly = figures.homeless_monthly(add_months_start(on, -11), 12)
+    exported = _export(
+        request,
+        f"bustadlause-{on}",
+        [_("Month"), _("Count"), _("In"), _("Out")],
+        [[r["month"], r["count"], r["inflow"], r["outflow"]] for r in monthly],
+    )
+    if exported:
+        return exported
+    counts = list(HomelessCount.objects.all())
+    by_category = {}
+    for row in figures.homeless_households(on).values():
+        by_category[row] = by_category.get(row, 0) + 1
+    chart = {
+        "labels": [c.day.isoformat() for c in counts] + [on.isoformat()],
+        "series": [
+            {"label": str(_("Homeless households")), "data": [c.count for c in counts] + [sum(by_category.values())]}
+        ],
+    }
+    return render(
+        request,
+        "reports/homelessness.html",
+        {
+            "on": on,
+            "by_name": by_name,
+            "monthly": monthly,
+            "counts": counts,
+            "by_category": sorted(by_category.items()),
+            "chart": chart,
+            "total": sum(by_category.values()),
+        },
+    )
+
+
+def add_months_start(day: dt.date, months: int) -> dt.date:
+    from cases.rules import add_months
+
+    return add_months(day.replace(day=1), months)
+
+
+class MeasureForm(forms.ModelForm):
+    class Meta:
+        model = Measure
+        fields = ["goal", "title", "responsible", "status", "deadline"]
+        widgets = {"deadline": DATE_INPUT}
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = PlanActivity
+        fields = ["kind", "held_on", "summary"]
+        widgets = {"held_on": DATE_INPUT, "summary": forms.Textarea(attrs={"rows": 2})}
+
+
+@login_required
+@permission_required("reports.view_dashboard", raise_exception=True)
+def action_plan(request):
+    today = timezone.localdate()
+    can_edit = request.user.has_perm("reports.change_actiongoal")
+    measure_form = MeasureForm(request.POST if request.POST.get("form") == "measure" else None)
+    activity_form = ActivityForm(
+        request.POST if request.POST.get("form") == "activity" else None, initial={"held_on": today}
+    )
+    if request.method == "POST" and can_edit:
+        form = measure_form if request.POST.get("form") == "measure" else activity_form
+        if form.is_valid():
+            item = form.save(commit=False)
+            if isinstance(item, PlanActivity):
+                item.recorded_by = request.user
+            item.save()
+            messages.success(request, _("Saved."))
+            return redirect("reports:action-plan")
+        messages.error(request, _("Check the form: some fields are missing or wrong."))
+    goals = list(ActionGoal.objects.prefetch_related("measures"))
+    indicators = {goal.pk: figures.indicator(goal.indicator, today) for goal in goals if goal.indicator}
+    return render(
+        request,
+        "reports/action_plan.html",
+        {
+            "goals": goals,
+            "indicators": indicators,
+            "activities": PlanActivity.objects.all()[:50],
+            "measure_form": measure_form,
+            "activity_form": activity_form,
+            "can_edit": can_edit,
+            "today": today,
+        },
+    )
+
+
+@login_required
+@permission_required("reports.view_dashboard", raise_exception=True)
+def equity(request):
+    year = _year(request.GET.get("year"), timezone.localdate().year)
+    return render(request, "reports/equity.html", {"year": year, "data": figures.equity(year)})
+
+
+@login_required
+@permission_required("reports.view_dashboard", raise_exception=True)
+def summary_pdf(request):
+    """A PDF summary of the steering figures for the management group's meeting."""
+    from stord_bolig.letters import render_pdf
+
+    today = timezone.localdate()
+    data = figures.dashboard(today.year - 4, today.year)
+    pdf = render_pdf(
+        "reports/summary_pdf.html",
+        {
+            "title": _("Steering figures for the housing office"),
+            "case_ref": f"{today.year}",
+            "letter_date_text": today.strftime("%d.%m.%Y"),
+            "recipient_lines": [_("Management group")],
+            "data": data,
+            "years": data["years"],
+            "homeless_now": len(figures.homeless_households(today)),
+        },
+        language=request.LANGUAGE_CODE if request.LANGUAGE_CODE in ("nn", "nb") else "nn",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="styringstal-{today}.pdf"'
+    return response

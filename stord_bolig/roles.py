@@ -38,6 +38,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "tenancies.view_caseload",
         "finance_advice.add_referral",
         "finance_advice.view_referral",
+        "reports.view_dashboard",
     ],
     Role.FINANCIAL_ADVISOR: [
         "stord_bolig.view_worklist",
@@ -66,6 +67,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.MANAGEMENT: [
         "stord_bolig.view_worklist",
+        "reports.view_dashboard",
+        "reports.view_kostra",
+        "reports.view_actiongoal",
+        "reports.change_actiongoal",
+        "reports.add_measure",
+        "reports.change_measure",
+        "reports.add_planactivity",
         "tenancies.view_caseload",
         "allocation.view_unit",
     ],

@@ -22,8 +22,13 @@ def test_finance__arrears_referral_accepted_budget_made_and_seen_by_the_casework
     today = timezone.localdate()
     household = HouseholdFactory()
     case = ApplicationFactory(household=household, assigned_to=kari, status="decided")
-    lease = LeaseFactory(household=household, application=case, monthly_rent=9000,
-                         start=today - dt.timedelta(days=400), end=today + dt.timedelta(days=700))
+    lease = LeaseFactory(
+        household=household,
+        application=case,
+        monthly_rent=9000,
+        start=today - dt.timedelta(days=400),
+        end=today + dt.timedelta(days=700),
+    )
     ArrearsFigureFactory(lease=lease, as_of=today - dt.timedelta(days=20), amount=18000)
 
     caseworker = browser.new_context(**browser_context_args).new_page()
@@ -41,7 +46,9 @@ def test_finance__arrears_referral_accepted_budget_made_and_seen_by_the_casework
     axe_check(advisor)
     advisor.select_option("#id_to_status", "accepted")
     advisor.get_by_test_id("transition-submit").click()
-    expect(advisor.get_by_test_id("referral-status")).to_have_text(re.compile("Akseptert|Teken imot|Accepted|Godteke", re.I))
+    expect(advisor.get_by_test_id("referral-status")).to_have_text(
+        re.compile("Akseptert|Teken imot|Accepted|Godteke", re.I)
+    )
     advisor.locator("details", has=advisor.locator("input[name=form][value=budget]")).locator("summary").click()
     advisor.fill("#id_net_income", "32000")
     advisor.fill("#id_consumer_debt", "2500")

@@ -2,9 +2,9 @@ import csv
 
 from django.core.management.base import BaseCommand, CommandError
 
+from reports.querysets import kostra_document
 from reports.rules import kostra
 from stord_bolig.interchange.cli import write_json
-from stord_bolig.interchange.service import document_export
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, name, year, format, **options):
         if not 1900 <= year <= 2200:
             raise CommandError(f"year out of range: {year}")
-        figures = kostra(document_export(), year)
+        figures = kostra(kostra_document(), year)
         if format == "json":
             write_json(self, figures)
             return

@@ -1,0 +1,186 @@
+"""Steering figures computed from the register: homelessness over time, the yearly dashboard, equity
+monitoring and the live indicators of the action plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from statistics import median
+
+from django.db.models import Count, F, Q
+
+from allocation.models import MeetingChoice, Unit
+from cases.models import Application, HouseholdMember
+from cases.rules import add_months, preliminary_reply_due
+from finance_advice.models import StartlanApplication
+from tenancies.models import FollowUpPlan, Lease, TemporaryStay
+
+from . import rules
+from .querysets import kostra_document
+
+HOMELESS = ["homeless_1", "homeless_2", "homeless_3", "homeless_4", "homeless_5"]
+
+
+def homeless_households(on: dt.date) -> dict[int, str]:
+    """Household id → national category, for households homeless on `on` as the register knows it.
+
+    A household counts from the receipt of an application that records it as homeless, until a lease of
+    the household starts, the application is refused, or the case is closed; a temporary stay counts as
+    category 2 while it lasts.
+    """
+    result: dict[int, str] = {}
+    rows = (
+        Application.objects.filter(housing_situation__in=HOMELESS, received__lte=on)
+        .exclude(decision__outcome="refused", decision__decided__lte=on)
+        .exclude(Q(status="closed") & Q(updated_at__date__lte=on))
+        .values_list("household_id", "housing_situation", "received")
+    )
+    housed_since = defaultdict(list)
+    for household_id, start in Lease.objects.filter(start__lte=on).values_list("household_id", "start"):
+        housed_since[household_id].append(start)
+    for household_id, situation, received in rows:
+        if any(start >= received for start in housed_since.get(household_id, ())):
+            continue
+        current = result.get(household_id)
+        result[household_id] = min(current, situation) if current else situation
+    for household_id in (
+        TemporaryStay.objects.filter(start__lte=on)
+        .filter(Q(end__isnull=True) | Q(end__gte=on))
+        .values_list("household_id", flat=True)
+    ):
+        result.setdefault(household_id, "homeless_2")
+    return result
+
+
+def homeless_by_name(on: dt.date) -> list[dict]:
+    households = homeless_households(on)
+    applicants = dict(
+        HouseholdMember.objects.filter(household_id__in=households, role="applicant").values_list(
+            "household_id", "person_id"
+        )
+    )
+    from cases.models import Person
+
+    people = {p.pk: p for p in Person.objects.filter(pk__in=applicants.values())}
+    cases = dict(
+        Application.objects.filter(household_id__in=households)
+        .order_by("household_id", "-received")
+        .values_list("household_id", "ref")
+    )
+    rows = [
+        {
+            "household": household_id,
+            "category": category,
+            "person": people.get(applicants.get(household_id)),
+            "case": cases.get(household_id),
+        }
+        for household_id, category in households.items()
+    ]
+    return sorted(rows, key=lambda r: (r["category"], str(r["person"])))
+
+
+def homeless_monthly(first: dt.date, months: int) -> list[dict]:
+    """Count at each month start, with inflow and outflow that reconcile: start + in − out = next start."""
+    rows = []
+    day = first.replace(day=1)
+    current = set(homeless_households(day))
+    for _ in range(months):
+        following = add_months(day, 1)
+        nxt = set(homeless_households(following))
+        rows.append(
+            {
+                "month": day,
+                "count": len(current),
+                "inflow": len(nxt - current),
+                "outflow": len(current - nxt),
+                "next": len(nxt),
+            }
+        )
+        day, current = following, nxt
+    return rows
+
+
+def dashboard(year_from: int, year_to: int) -> dict:
+    """Per-year figures for the management group, from KOSTRA's definitions plus circulation and startlån."""
+    doc = kostra_document()
+    years = list(range(year_from, year_to + 1))
+    per_year = {year: rules.kostra(doc, year) for year in years}
+    moved_out = defaultdict(Counter)
+    for year, outcome in Lease.objects.filter(moved_out__year__gte=year_from, moved_out__year__lte=year_to).values_list(
+        "moved_out__year", "outcome"
+    ):
+        moved_out[year][outcome or "other"] += 1
+    startlan = defaultdict(lambda: {"granted": 0, "children": 0, "freed": 0})
+    for year, children, freed in StartlanApplication.objects.filter(
+        outcome="granted", decided__year__gte=year_from, decided__year__lte=year_to
+    ).values_list("decided__year", "children_in_household", "frees_municipal_home"):
+        startlan[year]["granted"] += 1
+        startlan[year]["children"] += int(children)
+        startlan[year]["freed"] += int(freed)
+    waiting_by_band = Counter(
+        Application.objects.filter(kind="municipal_housing", decision__outcome="granted", decision__lapsed__isnull=True)
+        .exclude(leases__isnull=False)
+        .values_list("urgency", flat=True)
+    )
+    return {
+        "years": years,
+        "kostra": per_year,
+        "moved_out": {year: dict(moved_out[year]) for year in years},
+        "startlan": {year: startlan[year] for year in years},
+        "waiting_by_band": {band: waiting_by_band.get(band, 0) for band in "ABC"},
+        "housing_first": FollowUpPlan.objects.active().filter(housing_first=True).count(),
+        "free_units": Unit.objects.filter(status=Unit.Status.FREE).count(),
+    }
+
+
+def equity(year: int) -> dict:
+    """Overrides of the ranking and of the suggested band, by caseworker; time to decision; late replies."""
+    meeting = (
+        MeetingChoice.objects.filter(meeting__held_on__year=year)
+        .values("chosen_by__username")
+        .annotate(choices=Count("id"), overrides=Count("id", filter=~Q(rank=1)))
+        .order_by("chosen_by__username")
+    )
+    bands = (
+        Application.objects.filter(received__year=year)
+        .exclude(urgency_suggested="")
+        .values("assigned_to__username")
+        .annotate(assessed=Count("id"), overridden=Count("id", filter=~Q(urgency=F("urgency_suggested"))))
+        .order_by("assigned_to__username")
+    )
+    decided = list(
+        Application.objects.filter(
+            decision__decided__year=year, kind__in=["municipal_housing", "housing_assistance"]
+        ).values_list("received", "decision__decided", "preliminary_reply_sent")
+    )
+    days = [(d - r).days for r, d, _p in decided]
+    late_without_reply = sum(1 for r, d, p in decided if d > preliminary_reply_due(r) and p is None)
+    return {
+        "meeting_overrides": list(meeting),
+        "band_overrides": list(bands),
+        "decisions": len(decided),
+        "median_days_to_decision": int(median(days)) if days else None,
+        "late_without_preliminary_reply": late_without_reply,
+        "late_share": rules.share(late_without_reply, len(decided)),
+    }
+
+
+def indicator(key: str, today: dt.date):
+    if key == "waiting_list":
+        return rules.kostra(kostra_document(), today.year)["waiting_list"]
+    if key == "homeless_now":
+        return len(homeless_households(today))
+    if key == "wheelchair_share":
+        stock = Unit.objects.in_stock_on(today)
+        return rules.share(stock.filter(wheelchair_accessible=True).count(), stock.count())
+    if key == "moved_in_this_year":
+        return Lease.objects.filter(moved_in__year=today.year).count()
+    if key == "startlan_children":
+        return StartlanApplication.objects.filter(
+            outcome="granted", decided__year=today.year, children_in_household=True
+        ).count()
+    if key == "housing_first_caseload":
+        return FollowUpPlan.objects.active().filter(housing_first=True).count()
+    if key == "free_units":
+        return Unit.objects.filter(status=Unit.Status.FREE).count()
+    return None

@@ -1,0 +1,90 @@
+"""Steering pages: the same KOSTRA figures as the command, homelessness that reconciles, access by role."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from reports import figures
+from stord_bolig.interchange.service import records_import
+from tests.conftest import verified_client
+from tests.factories import ApplicationFactory, HouseholdFactory, LeaseFactory, TemporaryStayFactory
+
+pytestmark = pytest.mark.django_db
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example.json"
+
+
+@pytest.fixture
+def management_client(client, make_user):
+    return verified_client(client, make_user("management"))
+
+
+def test_kostra_page__shows_exactly_the_commands_figures(management_client):
+    records_import(json.loads(EXAMPLE.read_text()))
+    out = io.StringIO()
+    call_command("report", "kostra", "--year", "2025", "--format", "json", stdout=out)
+    expected = json.loads(out.getvalue())
+    response = management_client.get(reverse("reports:kostra") + "?year=2025")
+    assert response.status_code == 200
+    assert response.context["figures"] == expected
+    csv_text = management_client.get(reverse("reports:kostra") + "?year=2025&format=csv").content.decode("utf-8-sig")
+    assert "units_total;15" in csv_text
+
+
+def test_kostra_page__refused_to_caseworkers_and_nav(client, make_user):
+    for role in ("caseworker", "nav_advisor"):
+        assert verified_client(client, make_user(role)).get(reverse("reports:kostra")).status_code == 403
+
+
+def test_dashboard__nav_advisor_is_refused(client, make_user):
+    assert verified_client(client, make_user("nav_advisor")).get(reverse("reports:dashboard")).status_code == 403
+
+
+def test_homelessness__counts_a_homeless_applicant_until_a_lease_starts():
+    household = HouseholdFactory()
+    ApplicationFactory(household=household, housing_situation="homeless_2", received=dt.date(2026, 1, 10))
+    LeaseFactory(household=household, start=dt.date(2026, 3, 15), end=dt.date(2029, 3, 14))
+    assert household.pk in figures.homeless_households(dt.date(2026, 2, 1))
+    assert household.pk not in figures.homeless_households(dt.date(2026, 3, 15))
+
+
+def test_homelessness__temporary_stay_counts_as_category_2():
+    stay = TemporaryStayFactory(start=dt.date(2026, 5, 1), end=dt.date(2026, 5, 31))
+    assert figures.homeless_households(dt.date(2026, 5, 10)) == {stay.household_id: "homeless_2"}
+    assert figures.homeless_households(dt.date(2026, 6, 1)) == {}
+
+
+def test_homelessness__monthly_inflow_and_outflow_reconcile():
+    for month in (1, 2, 4):
+        TemporaryStayFactory(start=dt.date(2026, month, 10), end=dt.date(2026, month + 1, 20))
+    rows = figures.homeless_monthly(dt.date(2026, 1, 1), 6)
+    for row in rows:
+        assert row["count"] + row["inflow"] - row["outflow"] == row["next"]
+    assert [r["count"] for r in rows] == [0, 1, 1, 0, 1, 0]  # three households, each for about six weeks
+
+
+def test_homelessness_page__by_name_only_for_roles_that_see_cases(client, make_user):
+    ApplicationFactory(housing_situation="homeless_1", received=dt.date(2026, 1, 10))
+    management = verified_client(client, make_user("management")).get(reverse("reports:homelessness"))
+    assert management.status_code == 200
+    assert management.context["by_name"] == []  # management sees numbers, not names
+    assert management.context["total"] >= 1
+
+
+def test_dashboard_csv__is_formula_safe_and_has_one_row_per_year(management_client):
+    response = management_client.get(reverse("reports:dashboard") + "?from=2024&to=2026&format=csv")
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 4
+    assert all(not line.startswith(("=", "+", "@")) for line in lines)
+
+
+def test_summary_pdf__renders_for_management(management_client):
+    response = management_client.get(reverse("reports:summary-pdf"))
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF-")
