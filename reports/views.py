@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from stord_bolig.access import access_log_write
 from stord_bolig.exports import csv_response, xlsx_response
+from tenancies.models import Lease
 
 from . import figures
 from .models import ActionGoal, HomelessCount, Measure, PlanActivity
@@ -88,6 +89,7 @@ def dashboard(request):
         ],
     }
     outcomes = sorted({o for year in data["years"] for o in data["moved_out"][year]})
+    outcome_labels = [str(Lease.Outcome(o).label) if o in Lease.Outcome.values else o for o in outcomes]
     return render(
         request,
         "reports/dashboard.html",
@@ -98,7 +100,7 @@ def dashboard(request):
             "chart": chart,
             "year_from": year_from,
             "year_to": year_to,
-            "outcomes": outcomes,
+            "outcomes": outcome_labels,
             "outcome_rows": [[year, *[data["moved_out"][year].get(o, 0) for o in outcomes]] for year in data["years"]],
         },
     )

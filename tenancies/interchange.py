@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from allocation.models import Unit
 from cases.models import Application, Household
 from stord_bolig.interchange import schema
@@ -49,6 +51,20 @@ def import_section(doc: schema.Document, result: ImportResult) -> None:
             result,
             "temporary_stays",
         )
+    unit_statuses_refresh([unit.ref for unit in doc.units], timezone.localdate())
+
+
+def unit_statuses_refresh(unit_refs, today) -> None:
+    """Set imported units to let / offered / free from their leases and open offers today (maintenance kept)."""
+    from allocation.models import Offer, Unit
+
+    units = Unit.objects.filter(ref__in=unit_refs).exclude(status=Unit.Status.MAINTENANCE)
+    let = set(Lease.objects.filter(unit__in=units).active_on(today).values_list("unit_id", flat=True))
+    offered = set(Offer.objects.open().filter(unit__in=units).values_list("unit_id", flat=True))
+    for unit in units.only("pk", "status"):
+        status = Unit.Status.LET if unit.pk in let else Unit.Status.OFFERED if unit.pk in offered else Unit.Status.FREE
+        if unit.status != status:
+            Unit.objects.filter(pk=unit.pk).update(status=status)
 
 
 def export_section(doc: schema.Document) -> None:

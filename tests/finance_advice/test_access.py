@@ -89,7 +89,7 @@ def consent(world, purpose="economy", **dates) -> Consent:
 
 
 def ref_urls(world) -> list[tuple[str, str, str, dict]]:
-    """Every finance_advice URL that takes a ref, each method it answers, and the case page: (name, method, url, data)."""
+    """Each finance_advice URL taking a ref, per method it answers, and the case page: (name, method, url, data)."""
 
     def url(name, *args):
         return reverse(name, args=args)
