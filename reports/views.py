@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.models import Application
 from stord_bolig.access import access_log_write
 from stord_bolig.exports import csv_response, xlsx_response
 from tenancies.models import Lease
@@ -142,7 +143,10 @@ def homelessness(request):
     counts = list(HomelessCount.objects.all())
     by_category = {}
     for row in figures.homeless_households(on).values():
-        by_category[row] = by_category.get(row, 0) + 1
+        label = str(Application.HousingSituation(row).label)
+        by_category[label] = by_category.get(label, 0) + 1
+    for row in by_name:
+        row["category"] = str(Application.HousingSituation(row["category"]).label)
     chart = {
         "labels": [c.day.isoformat() for c in counts] + [on.isoformat()],
         "series": [
