@@ -92,7 +92,7 @@ def budget_summary_create(*, budget: Budget, by):
 
 def startlan_decision_create(*, application: StartlanApplication, language: str, by):
     language = _language(language)
-    deadline = appeal_deadline(application.decided)
+    deadline = appeal_deadline(application.notified or application.decided)
     return _create(
         application,
         "startlan",

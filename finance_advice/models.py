@@ -183,7 +183,7 @@ class Budget(models.Model):
 
 class StartlanQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if not getattr(user, "is_authenticated", False):
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         if user.is_superuser or user.has_perm("finance_advice.change_startlanapplication"):
             return self.all()
@@ -222,6 +222,7 @@ class StartlanApplication(models.Model):
     instalment_free_years = models.PositiveSmallIntegerField(_("instalment-free years"), default=0)
     reasons = models.TextField(_("reasons"), blank=True)
     decided = models.DateField(_("decided"), null=True, blank=True)
+    notified = models.DateField(_("date the decision reached the party"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = StartlanQuerySet.as_manager()

@@ -27,8 +27,10 @@ SECTIONS_BY_PURPOSE = {
 def advisor_case_grant(user) -> Q | None:
     if user.has_perm("finance_advice.change_referral"):
         # Subqueries, not joins: a join over the referrals repeats a case once per referral in every list.
-        return Q(pk__in=Referral.objects.filter(application__isnull=False).values("application_id")) | Q(
-            household__in=Referral.objects.values("household_id")
+        # Need to know ends with the referral: declined and closed referrals open no case.
+        open_referrals = Referral.objects.open()
+        return Q(pk__in=open_referrals.filter(application__isnull=False).values("application_id")) | Q(
+            household__in=open_referrals.values("household_id")
         )
     return None
 

@@ -82,6 +82,8 @@ def referral_from_arrears(*, lease: Lease, by) -> Referral:
 def referral_transition(*, referral: Referral, to_status: str, by, note: str = "") -> Referral:
     """Move a referral along its loop: lock, check the move, write an event the referring caseworker sees."""
     locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if to_status not in ReferralStatus.values:
+        raise ReferralTransitionNotAllowed(_("Unknown status."))
     if to_status not in ReferralStatus.transitions()[locked.status]:
         raise ReferralTransitionNotAllowed(
             _("A referral cannot go from “%(from)s” to “%(to)s”.")
@@ -213,6 +215,7 @@ def startlan_decide(
     locked.instalment_free_years = instalment_free_years if outcome == "granted" else 0
     locked.reasons = reasons.strip()
     locked.decided = timezone.localdate()
+    locked.notified = locked.decided  # the letter date; the appeal deadline runs from when it reaches the person
     locked.decided_by = by
     locked.save()
     letters.startlan_decision_create(application=locked, language=language, by=by)

@@ -119,6 +119,7 @@ def referral_act(request, ref: str):
 def referral_from_case(request, case_ref: str):
     application = Application.objects.visible_to(request.user).filter(ref=case_ref).first()
     if application is None:
+        access_log_write(request, action="denied", case_ref=case_ref[:40], section="referral")
         raise Http404
     form = ReferralForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -144,6 +145,7 @@ def referral_from_case(request, case_ref: str):
 def referral_from_lease(request, lease_ref: str):
     lease = Lease.objects.visible_to(request.user).filter(ref=lease_ref).first()
     if lease is None:
+        access_log_write(request, action="denied", section="lease", purpose=lease_ref[:40])
         raise Http404
     try:
         referral = services.referral_from_arrears(lease=lease, by=request.user)
@@ -187,6 +189,7 @@ def startlan_detail(request, ref: str):
 def _case_for_consents(request, case_ref: str) -> Application:
     application = Application.objects.visible_to(request.user).filter(ref=case_ref).first()
     if application is None or not request.user.has_perm("cases.change_application"):
+        access_log_write(request, action="denied", case_ref=case_ref[:40], section="consents")
         raise Http404
     return application
 
@@ -271,6 +274,7 @@ def access_report(request, case_ref: str):
     """Who has seen this case: for the person's right of access (GDPR art. 15), printable."""
     application = Application.objects.visible_to(request.user).filter(ref=case_ref).first()
     if application is None:
+        access_log_write(request, action="denied", case_ref=case_ref[:40], section="access_report")
         raise Http404
     rows = AccessLog.objects.filter(case_ref=application.ref).exclude(action__in=["login", "logout"]).order_by("-at")
     access_log_write(

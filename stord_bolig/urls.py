@@ -28,3 +28,5 @@ urlpatterns = [
 
 if settings.OIDC_ENABLED:
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
+
+handler403 = "stord_bolig.views.permission_denied"

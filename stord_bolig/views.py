@@ -158,3 +158,12 @@ def bench_bare(request):
     from django.http import HttpResponse
 
     return HttpResponse("ok", content_type="text/plain")
+
+
+def permission_denied(request, exception=None):
+    """403: logged as a denied attempt (who tried to reach what), then Django's usual page."""
+    from django.views.defaults import permission_denied as default
+
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        access_log_write(request, action=AccessLog.Action.DENIED, section="permission")
+    return default(request, exception)

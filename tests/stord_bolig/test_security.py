@@ -12,6 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from stord_bolig.models import AccessLog
+from tests.conftest import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +192,10 @@ def test_settings__production_refuses_to_start_without_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_permission_denied__is_logged(client, make_user):
+    nav = make_user("nav_advisor", username="nils")
+    response = verified_client(client, nav).get(reverse("cases:case-list"))
+    assert response.status_code == 403
+    assert AccessLog.objects.filter(action="denied", username="nils", section="permission").exists()
