@@ -19,7 +19,7 @@ from cases.models import Application, CaseEvent, JournalNote
 
 from . import letters, rules
 from .models import AllocationMeeting, MeetingChoice, Offer, ReassessmentFlag, Unit
-from .querysets import shortlist_for_unit
+from .shortlist_sql import rank_of, shortlist_sql
 
 # Higher layers (tenancies) register what happens when an offer is accepted (a lease draft).
 _on_accept: list[Callable] = []
@@ -59,11 +59,9 @@ def offer_make(*, application: Application, unit: Unit, offered: dt.date, by, la
         raise OfferError(
             _("%(ref)s has already accepted a home that is not yet moved into.") % {"ref": application.ref}
         )
-    shortlist = shortlist_for_unit(locked_unit, offered)
-    entry = next((e for e in shortlist["shortlist"] if e["application"] == application.ref), None)
-    if entry is None:
-        excluded = next((e for e in shortlist["excluded"] if e["application"] == application.ref), None)
-        reasons = ", ".join(excluded["reasons"]) if excluded else _("not waiting for a home")
+    rank, codes = rank_of(locked_unit, offered, application.ref)
+    if rank is None:
+        reasons = ", ".join(codes) if codes != ["not_waiting"] else _("not waiting for a home")
         raise OfferError(
             _("%(ref)s is not eligible for this unit: %(reasons)s.") % {"ref": application.ref, "reasons": reasons}
         )
@@ -201,16 +199,16 @@ def meeting_choose(
     make_offer: bool = True,
 ) -> MeetingChoice:
     """Record the meeting's pick for a unit; anyone but rank 1 needs a reason, which is kept and reported."""
-    shortlist = shortlist_for_unit(unit, meeting.held_on)
-    ranked = shortlist["shortlist"]
-    entry = next((e for e in ranked if e["application"] == application.ref), None)
-    if entry is None:
+    rank, _codes = rank_of(unit, meeting.held_on, application.ref)
+    if rank is None:
         raise ValidationError(_("%(ref)s is not on the shortlist for this unit.") % {"ref": application.ref})
-    if entry["rank"] != 1 and not override_reason.strip():
+    entry = {"rank": rank}
+    if rank != 1 and not override_reason.strip():
         raise ValidationError(
-            {"override_reason": _("Say why the meeting chose rank %(rank)d and not rank 1.") % {"rank": entry["rank"]}}
+            {"override_reason": _("Say why the meeting chose rank %(rank)d and not rank 1.") % {"rank": rank}}
         )
-    first = Application.objects.get(ref=ranked[0]["application"])
+    top = shortlist_sql(unit, meeting.held_on, limit=1, excluded_limit=1)["shortlist"]
+    first = Application.objects.get(ref=top[0]["application"])
     choice = MeetingChoice.objects.create(
         meeting=meeting,
         unit=unit,

@@ -22,7 +22,8 @@ from . import rules, services
 from .filters import UnitFilter
 from .forms import MeetingChoiceForm, MeetingForm, OfferAnswerForm, ShortlistDateForm, UnitStatusForm
 from .models import AllocationMeeting, Offer, Unit
-from .querysets import bedroom_needs, shortlist_for_unit, vacancy_days, waiting_applications, waiting_time_estimates
+from .querysets import bedroom_needs, vacancy_days, waiting_applications, waiting_time_estimates
+from .shortlist_sql import shortlist_sql
 
 # Lazy: a module-level gettext would freeze the labels in whatever language was active at import.
 EXCLUSION_LABELS = {
@@ -47,17 +48,13 @@ EXCLUDED_SHOWN = 50
 
 
 def _explained_shortlist(unit: Unit, on):
-    """The rules' shortlist with the case rows attached for the lines shown, so the template can explain them."""
-    result = shortlist_for_unit(unit, on)
-    ranked_refs = [entry["application"] for entry in result["shortlist"][:SHORTLIST_SHOWN]]
-    excluded_refs = [entry["application"] for entry in result["excluded"][:EXCLUDED_SHOWN]]
-    shown = list(waiting_applications(on).filter(ref__in=ranked_refs + excluded_refs))
+    """The first lines of the ranked shortlist and of the excluded, with their cases, computed in the database."""
+    result = shortlist_sql(unit, on, limit=SHORTLIST_SHOWN, excluded_limit=EXCLUDED_SHOWN)
+    refs = [e["application"] for e in result["shortlist"]] + [e["application"] for e in result["excluded"]]
+    shown = list(waiting_applications(on).filter(ref__in=refs))
     by_ref = {app.ref: app for app in shown}
     needs = bedroom_needs(shown, on)
-    ranked = [
-        {**entry, "case": by_ref[entry["application"]], "need": needs[entry["application"]]}
-        for entry in result["shortlist"][:SHORTLIST_SHOWN]
-    ]
+    ranked = [{**entry, "case": by_ref[entry["application"]]} for entry in result["shortlist"]]
     excluded = [
         {
             **entry,
@@ -65,9 +62,9 @@ def _explained_shortlist(unit: Unit, on):
             "need": needs[entry["application"]],
             "labels": [str(EXCLUSION_LABELS[c]) for c in entry["reasons"]],
         }
-        for entry in result["excluded"][:EXCLUDED_SHOWN]
+        for entry in result["excluded"]
     ]
-    return ranked, excluded, len(result["shortlist"]), len(result["excluded"])
+    return ranked, excluded, result["shortlist_total"], result["excluded_total"]
 
 
 @login_required
@@ -297,11 +294,10 @@ def meeting_detail(request, pk: int):
         for u in Unit.objects.in_stock_on(meeting.held_on).filter(status=Unit.Status.FREE).order_by("ref")
         if u.pk not in chosen_units
     ]
-    applications = list(waiting_applications(meeting.held_on))
     agenda = []
     for unit in free_units:
-        result = shortlist_for_unit(unit, meeting.held_on, applications)
-        agenda.append({"unit": unit, "shortlist": result["shortlist"][:5], "total": len(result["shortlist"])})
+        result = shortlist_sql(unit, meeting.held_on, limit=5, excluded_limit=1)
+        agenda.append({"unit": unit, "shortlist": result["shortlist"], "total": result["shortlist_total"]})
     ready = Application.objects.visible_to(request.user).filter(status=Status.READY).select_related("household")
     choices = meeting.choices.select_related("unit", "application", "first_ranked", "offer")
     return render(
