@@ -117,12 +117,18 @@ def household_ages(household: Household, on: dt.date) -> list[int]:
 
 
 def sifo_tables(on: dt.date) -> tuple[dict[str, float], dict[int, float]]:
-    per_person, per_household = {}, {}
+    """The SIFO lines in force on `on`; a line the admin has not recorded falls back to the shipped seed."""
+    from .sifo_seed import ROWS
+
+    lines = {item: float(monthly) for item, monthly in ROWS.items()}
+    recorded = {}
     for row in SifoRate.objects.filter(valid_from__lte=on).order_by("item", "-valid_from"):
-        if row.item.startswith("household_"):
-            per_household.setdefault(int(row.item.removeprefix("household_")), float(row.monthly))
-        else:
-            per_person.setdefault(row.item, float(row.monthly))
+        recorded.setdefault(row.item, float(row.monthly))
+    lines.update(recorded)
+    per_person = {item: value for item, value in lines.items() if not item.startswith("household_")}
+    per_household = {
+        int(item.removeprefix("household_")): value for item, value in lines.items() if item.startswith("household_")
+    }
     return per_person, per_household
 
 
