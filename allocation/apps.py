@@ -13,7 +13,12 @@ class AllocationConfig(AppConfig):
 
         register_section(Section("allocation", interchange.import_section, interchange.export_section))
 
+        from cases.services import register_on_household_changed
         from stord_bolig.context_processors import NavEntry, register_nav
+
+        from .needs import bedroom_needs_forget
+
+        register_on_household_changed(bedroom_needs_forget)
 
         register_nav(NavEntry(_("Waiting list"), "allocation:waiting-list", "allocation.view_unit", order=20))
         register_nav(NavEntry(_("Housing stock"), "allocation:unit-list", "allocation.view_unit", order=21))

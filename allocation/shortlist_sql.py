@@ -13,80 +13,42 @@ import datetime as dt
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 
-from cases.models import HouseholdMember
-from cases.rules import add_months
-
 from . import rules
 from .models import Offer, Unit
+from .needs import bedroom_needs_refresh
 from .querysets import waiting_applications
 
 BAND_ORDER = Case(When(urgency="A", then=0), When(urgency="B", then=1), default=2, output_field=IntegerField())
 
 
-def _member_count(on: dt.date, *conditions: Q):
-    members = (
-        HouseholdMember.objects.filter(household=OuterRef("household"), person__birth_date__lte=on)
-        .filter(*conditions)
-        .order_by()
-        .values("household")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(members, output_field=IntegerField()), Value(0))
-
-
 def annotated_waiting(unit: Unit, on: dt.date):
     """Waiting cases on `on` with their bedroom need and one flag per exclusion reason for this unit."""
-    adult_born_by = add_months(on, -18 * 12)  # 18 or older on `on` (born 29 Feb: a year older on 1 March)
-    teen_born_by = add_months(on, -12 * 12)
-    others = Q(role__in=["child", "other_adult"])  # everyone but the applicant and partner counts by age
+    waiting = waiting_applications(on).select_related(None).prefetch_related(None)
+    bedroom_needs_refresh(waiting, on)
     open_offer = Offer.objects.filter(
         application=OuterRef("pk"), offered__lte=on, offered__gte=on - dt.timedelta(days=rules.OFFER_RESPONSE_DAYS)
     ).exclude(status__in=[Offer.Status.ACCEPTED, Offer.Status.REFUSED], answered__lte=on)
-    computed = Case(
-        When(present__lte=1, then=Value(0)),
-        default=ExpressionWrapper(
-            Value(1) + F("other_adults") + F("teens") + (F("small_children") + Value(1)) / Value(2),
-            output_field=IntegerField(),
-        ),
-        output_field=IntegerField(),
-    )
-    return (
-        waiting_applications(on)
-        .select_related(None)
-        .prefetch_related(None)
-        .annotate(
-            present=_member_count(on),
-            other_adults=_member_count(on, Q(person__birth_date__lte=adult_born_by), others),
-            teens=_member_count(
-                on, Q(person__birth_date__gt=adult_born_by, person__birth_date__lte=teen_born_by), others
-            ),
-            small_children=_member_count(on, Q(person__birth_date__gt=teen_born_by), others),
-        )
-        .annotate(need=Coalesce(F("min_bedrooms_override"), computed, output_field=IntegerField()))
-        .annotate(
-            x_suspended=Q(suspended_until__isnull=False) & Q(suspended_until__gte=on),  # never NULL
-            x_open_offer=Exists(open_offer),
-            x_too_few=Q(need__gt=unit.bedrooms),
-            x_too_many=Q(need__lt=unit.bedrooms - 1),
-            x_wheelchair=Value(False, output_field=BooleanField())
-            if unit.wheelchair_accessible
-            else Q(wheelchair_need=True),
-            x_target_group=~Q(target_group=unit.target_group),
-        )
+    return waiting.annotate(
+        need=Coalesce(F("min_bedrooms_override"), F("bedroom_need_cache__need"), output_field=IntegerField())
+    ).annotate(
+        x_suspended=Q(suspended_until__isnull=False) & Q(suspended_until__gte=on),  # never NULL
+        x_open_offer=Exists(open_offer),
+        x_too_few=Q(need__gt=unit.bedrooms),
+        x_too_many=Q(need__lt=unit.bedrooms - 1),
+        x_wheelchair=Value(False, output_field=BooleanField())
+        if unit.wheelchair_accessible
+        else Q(wheelchair_need=True),
+        x_target_group=~Q(target_group=unit.target_group),
     )
 
 
@@ -103,14 +65,26 @@ FLAGS = [
 def shortlist_sql(unit: Unit, on: dt.date, *, limit: int | None = None, excluded_limit: int | None = None) -> dict:
     """The shortlist as rules.shortlist returns it (optionally only the first `limit` ranks), plus totals."""
     waiting = annotated_waiting(unit, on)
-    eligible_q = Q(x_suspended=False, x_open_offer=False, x_too_few=False, x_too_many=False, x_wheelchair=False,
-                   x_target_group=False)
+    eligible_q = Q(
+        x_suspended=False,
+        x_open_offer=False,
+        x_too_few=False,
+        x_too_many=False,
+        x_wheelchair=False,
+        x_target_group=False,
+    )
     eligible = waiting.filter(eligible_q).order_by(BAND_ORDER, "decision__decided", "received", "ref")
     excluded = waiting.exclude(eligible_q).order_by("ref")
     ranked_rows = list(
         (eligible[:limit] if limit else eligible).values_list(
-            "ref", "urgency", "need", "min_bedrooms_override", "wheelchair_need", "target_group",
-            "decision__decided", "received",
+            "ref",
+            "urgency",
+            "need",
+            "min_bedrooms_override",
+            "wheelchair_need",
+            "target_group",
+            "decision__decided",
+            "received",
         )
     )
     excluded_rows = list(
@@ -122,8 +96,14 @@ def shortlist_sql(unit: Unit, on: dt.date, *, limit: int | None = None, excluded
             "rank": rank,
             "band": urgency,
             "reasons": rules.shortlist_reasons(
-                urgency=urgency, need=need, need_overridden=override is not None, unit_bedrooms=unit.bedrooms,
-                wheelchair_need=wheelchair, target_group=target_group, decided=decided, received=received,
+                urgency=urgency,
+                need=need,
+                need_overridden=override is not None,
+                unit_bedrooms=unit.bedrooms,
+                wheelchair_need=wheelchair,
+                target_group=target_group,
+                decided=decided,
+                received=received,
             ),
             "need": need,
         }
@@ -156,11 +136,21 @@ def rank_of(unit: Unit, on: dt.date, application_ref: str) -> tuple[int | None, 
         return None, codes
     mine = waiting.filter(ref=application_ref).values_list("urgency", "decision__decided", "received").first()
     band = {"A": 0, "B": 1, "C": 2}[mine[0]]
-    ahead = waiting.filter(x_suspended=False, x_open_offer=False, x_too_few=False, x_too_many=False,
-                           x_wheelchair=False, x_target_group=False).annotate(band_order=BAND_ORDER).filter(
-        Q(band_order__lt=band)
-        | Q(band_order=band, decision__decided__lt=mine[1])
-        | Q(band_order=band, decision__decided=mine[1], received__lt=mine[2])
-        | Q(band_order=band, decision__decided=mine[1], received=mine[2], ref__lt=application_ref)
+    ahead = (
+        waiting.filter(
+            x_suspended=False,
+            x_open_offer=False,
+            x_too_few=False,
+            x_too_many=False,
+            x_wheelchair=False,
+            x_target_group=False,
+        )
+        .annotate(band_order=BAND_ORDER)
+        .filter(
+            Q(band_order__lt=band)
+            | Q(band_order=band, decision__decided__lt=mine[1])
+            | Q(band_order=band, decision__decided=mine[1], received__lt=mine[2])
+            | Q(band_order=band, decision__decided=mine[1], received=mine[2], ref__lt=application_ref)
+        )
     )
     return ahead.count() + 1, []

@@ -39,6 +39,9 @@ def import_section(doc: schema.Document, result: ImportResult) -> None:
         wanted = [(people[m.person].pk, m.role) for m in household.members]
         current = list(row.members.order_by("position", "id").values_list("person_id", "role"))
         if current != wanted:
+            from .services import household_changed
+
+            household_changed([row.pk])
             row.members.all().delete()
             for position, (person_id, role) in enumerate(wanted):
                 other = HouseholdMember.objects.filter(person_id=person_id).exclude(household=row).first()

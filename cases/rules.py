@@ -216,3 +216,20 @@ def urgency_suggest(
     if housing_situation == "homeless_5" or children_in_unsuitable_housing or documented_health_need:
         return "B"
     return "C"
+
+
+def bedroom_need_valid_until(members: Iterable[MemberAge], on: dt.date) -> dt.date | None:
+    """The first day after `on` on which `bedroom_need` may give another answer (a birth, a 12th or 18th birthday)."""
+    changes = []
+    for member in members:
+        if member.birth_date > on:
+            changes.append(member.birth_date)
+        if member.role in ("applicant", "partner"):
+            continue
+        for years in (12, 18):
+            birthday = add_months(member.birth_date, years * 12)
+            if (member.birth_date.month, member.birth_date.day) == (2, 29) and birthday.day == 28:
+                birthday += dt.timedelta(days=1)  # born 29 February: a year older on 1 March in common years
+            if birthday > on:
+                changes.append(birthday)
+    return min(changes) if changes else None

@@ -45,6 +45,20 @@ def register_on_decided(callback) -> None:
         _on_decided.append(callback)
 
 
+# Caches computed from a household's members (the bedroom need) register to hear when members change.
+_on_household_changed: list = []
+
+
+def register_on_household_changed(callback) -> None:
+    if callback not in _on_household_changed:
+        _on_household_changed.append(callback)
+
+
+def household_changed(household_ids) -> None:
+    for callback in _on_household_changed:
+        callback(household_ids)
+
+
 def ref_next(model, prefix: str, *, width: int) -> str:
     """The next unused reference `<prefix><number>` of a series; concurrent callers never get the same one.
 
@@ -142,6 +156,7 @@ def application_register(
             raise ValidationError(_("The household already has a spouse or partner."))
         HouseholdMember.objects.create(household=household, person=person, role=role, position=position)
         position += 1
+    household_changed([household.pk])
     application = Application.objects.create(
         ref=case_number_next(received.year),
         household=household,

@@ -14,8 +14,16 @@ from stord_bolig.interchange.service import records_import
 
 pytestmark = pytest.mark.django_db
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example.json"
-DATES = [dt.date(2024, 6, 30), dt.date(2025, 1, 1), dt.date(2025, 7, 1), dt.date(2025, 12, 31),
-         dt.date(2026, 3, 1), dt.date(2026, 6, 29), dt.date(2026, 11, 19), dt.date(2026, 11, 25)]
+DATES = [
+    dt.date(2024, 6, 30),
+    dt.date(2025, 1, 1),
+    dt.date(2025, 7, 1),
+    dt.date(2025, 12, 31),
+    dt.date(2026, 3, 1),
+    dt.date(2026, 6, 29),
+    dt.date(2026, 11, 19),
+    dt.date(2026, 11, 25),
+]
 
 
 def test_shortlist_sql__equals_the_rules_for_every_unit_and_date():
@@ -47,3 +55,61 @@ def test_shortlist_sql__limit_keeps_the_totals():
     assert limited["shortlist_total"] == len(full["shortlist"])
     assert limited["excluded_total"] == len(full["excluded"])
     assert len(limited["excluded"]) <= 1
+
+
+def test_bedroom_need_cache__follows_a_birthday_and_a_new_member(make_user):
+    from allocation.models import BedroomNeed
+    from cases.services import application_register
+    from stord_bolig.demo.identity import synthetic_national_id
+    from tests.factories import DecisionFactory, UnitFactory
+
+    caseworker = make_user("caseworker")
+    application = application_register(
+        applicant={
+            "national_id": synthetic_national_id(dt.date(1980, 5, 5), 1),
+            "given_name": "Liv",
+            "family_name": "Vik",
+        },
+        members=[
+            {
+                "role": "child",
+                "national_id": synthetic_national_id(dt.date(2008, 12, 1), 1),
+                "given_name": "Ola",
+                "family_name": "Vik",
+            }
+        ],
+        kind="municipal_housing",
+        received=dt.date(2026, 9, 1),
+        by=caseworker,
+    )
+    application.status = "decided"
+    application.save()
+    DecisionFactory(application=application, decided=dt.date(2026, 10, 1), notified=dt.date(2026, 10, 1))
+    unit = UnitFactory(bedrooms=1)
+    # the child is 17 on 30 Nov 2026: applicant 1 + teen 1 = 2 bedrooms, too many for a 1-bedroom unit? no: too few
+    before = shortlist_sql(unit, dt.date(2026, 11, 30))
+    assert before["excluded"][0]["reasons"] == ["too_few_bedrooms"]
+    assert BedroomNeed.objects.get(application=application).valid_until == dt.date(2026, 12, 1)
+    # on the 18th birthday the child becomes an "other adult": still 2 bedrooms, recomputed, not stale
+    assert rank_of(unit, dt.date(2026, 12, 1), application.ref) == (None, ["too_few_bedrooms"])
+    assert BedroomNeed.objects.get(application=application).computed_on == dt.date(2026, 12, 1)
+    # a new member drops the cached need at once
+    application_register(
+        applicant={
+            "national_id": synthetic_national_id(dt.date(1980, 5, 5), 1),
+            "given_name": "Liv",
+            "family_name": "Vik",
+        },
+        members=[
+            {
+                "role": "partner",
+                "national_id": synthetic_national_id(dt.date(1979, 1, 2), 1),
+                "given_name": "Per",
+                "family_name": "Vik",
+            }
+        ],
+        kind="housing_assistance",
+        received=dt.date(2026, 11, 1),
+        by=caseworker,
+    )
+    assert not BedroomNeed.objects.filter(application=application).exists()
