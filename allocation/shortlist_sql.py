@@ -31,7 +31,10 @@ from .querysets import waiting_applications
 BAND_ORDER = Case(When(urgency="A", then=0), When(urgency="B", then=1), default=2, output_field=IntegerField())
 
 
-def annotated_waiting(unit: Unit, on: dt.date):
+ACCEPTED_OFFER = "accepted_offer"  # not a rule of the contract: a UI guard against housing a household twice
+
+
+def annotated_waiting(unit: Unit, on: dt.date, *, strict: bool = True):
     """Waiting cases on `on` with their bedroom need and one flag per exclusion reason for this unit."""
     waiting = waiting_applications(on).select_related(None).prefetch_related(None)
     bedroom_needs_refresh(waiting, on)
@@ -49,8 +52,23 @@ def annotated_waiting(unit: Unit, on: dt.date):
         if unit.wheelchair_accessible
         else Q(wheelchair_need=True),
         x_target_group=~Q(target_group=unit.target_group),
+        x_accepted=Exists(
+            Offer.objects.filter(application=OuterRef("pk"), status=Offer.Status.ACCEPTED, answered__lte=on)
+        )
+        if strict
+        else Value(False, output_field=BooleanField()),
     )
 
+
+ELIGIBLE = Q(
+    x_suspended=False,
+    x_open_offer=False,
+    x_too_few=False,
+    x_too_many=False,
+    x_wheelchair=False,
+    x_target_group=False,
+    x_accepted=False,
+)
 
 FLAGS = [
     ("x_suspended", rules.SUSPENDED),
@@ -59,20 +77,19 @@ FLAGS = [
     ("x_too_many", rules.TOO_MANY_BEDROOMS),
     ("x_wheelchair", rules.WHEELCHAIR),
     ("x_target_group", rules.TARGET_GROUP),
+    ("x_accepted", ACCEPTED_OFFER),
 ]
 
 
-def shortlist_sql(unit: Unit, on: dt.date, *, limit: int | None = None, excluded_limit: int | None = None) -> dict:
-    """The shortlist as rules.shortlist returns it (optionally only the first `limit` ranks), plus totals."""
-    waiting = annotated_waiting(unit, on)
-    eligible_q = Q(
-        x_suspended=False,
-        x_open_offer=False,
-        x_too_few=False,
-        x_too_many=False,
-        x_wheelchair=False,
-        x_target_group=False,
-    )
+def shortlist_sql(
+    unit: Unit, on: dt.date, *, limit: int | None = None, excluded_limit: int | None = None, strict: bool = True
+) -> dict:
+    """The shortlist as rules.shortlist returns it (optionally only the first `limit` ranks), plus totals.
+
+    `strict` also leaves out households that have accepted another home but not moved in yet.
+    """
+    waiting = annotated_waiting(unit, on, strict=strict)
+    eligible_q = ELIGIBLE
     eligible = waiting.filter(eligible_q).order_by(BAND_ORDER, "decision__decided", "received", "ref")
     excluded = waiting.exclude(eligible_q).order_by("ref")
     ranked_rows = list(
@@ -125,9 +142,9 @@ def shortlist_sql(unit: Unit, on: dt.date, *, limit: int | None = None, excluded
     }
 
 
-def rank_of(unit: Unit, on: dt.date, application_ref: str) -> tuple[int | None, list[str]]:
+def rank_of(unit: Unit, on: dt.date, application_ref: str, *, strict: bool = True) -> tuple[int | None, list[str]]:
     """The rank of one case on a unit's shortlist (None with the exclusion codes when it is not eligible)."""
-    waiting = annotated_waiting(unit, on)
+    waiting = annotated_waiting(unit, on, strict=strict)
     row = waiting.filter(ref=application_ref).values_list("ref", *[f for f, _c in FLAGS]).first()
     if row is None:
         return None, ["not_waiting"]
@@ -137,14 +154,7 @@ def rank_of(unit: Unit, on: dt.date, application_ref: str) -> tuple[int | None, 
     mine = waiting.filter(ref=application_ref).values_list("urgency", "decision__decided", "received").first()
     band = {"A": 0, "B": 1, "C": 2}[mine[0]]
     ahead = (
-        waiting.filter(
-            x_suspended=False,
-            x_open_offer=False,
-            x_too_few=False,
-            x_too_many=False,
-            x_wheelchair=False,
-            x_target_group=False,
-        )
+        waiting.filter(ELIGIBLE)
         .annotate(band_order=BAND_ORDER)
         .filter(
             Q(band_order__lt=band)

@@ -33,6 +33,7 @@ EXCLUSION_LABELS = {
     "too_many_bedrooms": gettext_lazy("too many bedrooms"),
     "wheelchair": gettext_lazy("needs a wheelchair-accessible home"),
     "target_group": gettext_lazy("other target group"),
+    "accepted_offer": gettext_lazy("has accepted another home"),
 }
 
 
@@ -87,7 +88,8 @@ def unit_detail(request, ref: str):
     date_form = ShortlistDateForm(request.GET or None)
     on = date_form.cleaned_data.get("on") if date_form.is_valid() and date_form.cleaned_data.get("on") else None
     on = on or timezone.localdate()
-    show_shortlist = unit.status == Unit.Status.FREE and request.user.has_perm("allocation.make_offer")
+    in_stock = unit.in_stock_from <= on and (unit.in_stock_until is None or on <= unit.in_stock_until)
+    show_shortlist = in_stock and unit.status == Unit.Status.FREE and request.user.has_perm("allocation.make_offer")
     ranked, excluded, ranked_total, excluded_total = (
         _explained_shortlist(unit, on) if show_shortlist else ([], [], 0, 0)
     )
@@ -96,6 +98,7 @@ def unit_detail(request, ref: str):
     context = {
         "unit": unit,
         "on": on,
+        "in_stock": in_stock,
         "date_form": date_form,
         "ranked": ranked,
         "excluded": excluded,
@@ -231,12 +234,18 @@ def waiting_list(request):
 def _waiting_rows(applications, today):
     needs = bedroom_needs(applications, today)
     open_offers = dict(Offer.objects.open().filter(application__in=applications).values_list("application_id", "ref"))
+    accepted = dict(
+        Offer.objects.filter(application__in=applications, status=Offer.Status.ACCEPTED).values_list(
+            "application_id", "ref"
+        )
+    )
     return [
         {
             "case": app,
             "need": needs[app.ref],
             "suspended": bool(app.suspended_until and app.suspended_until >= today),
             "offer": open_offers.get(app.pk),
+            "accepted": accepted.get(app.pk),
         }
         for app in applications
     ]

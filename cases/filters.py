@@ -34,6 +34,8 @@ class CaseFilter(django_filters.FilterSet):
             return queryset
         if value.upper().startswith("S-"):
             return queryset.filter(ref__istartswith=value)
+        if value.replace("-", "").isdigit():
+            return queryset.filter(ref__contains=value)  # "0011" or "2026-0011"
         terms = Q()
         for word in value.split():
             terms &= Q(household__members__person__given_name__istartswith=word) | Q(

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from statistics import median
 
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from allocation.models import MeetingChoice, Unit
 from cases.models import Application, HouseholdMember
@@ -117,10 +118,12 @@ def dashboard(year_from: int, year_to: int) -> dict:
         startlan[year]["granted"] += 1
         startlan[year]["children"] += int(children)
         startlan[year]["freed"] += int(freed)
+    from allocation.querysets import waiting_applications
+
+    today = timezone.localdate()
+    # The same definition as the waiting list page: granted, in force, not housed.
     waiting_by_band = Counter(
-        Application.objects.filter(kind="municipal_housing", decision__outcome="granted", decision__lapsed__isnull=True)
-        .exclude(leases__isnull=False)
-        .values_list("urgency", flat=True)
+        waiting_applications(today).select_related(None).prefetch_related(None).values_list("urgency", flat=True)
     )
     return {
         "years": years,
@@ -129,7 +132,7 @@ def dashboard(year_from: int, year_to: int) -> dict:
         "startlan": {year: startlan[year] for year in years},
         "waiting_by_band": {band: waiting_by_band.get(band, 0) for band in "ABC"},
         "housing_first": FollowUpPlan.objects.active().filter(housing_first=True).count(),
-        "free_units": Unit.objects.filter(status=Unit.Status.FREE).count(),
+        "free_units": Unit.objects.in_stock_on(today).filter(status=Unit.Status.FREE).count(),
     }
 
 
@@ -182,5 +185,5 @@ def indicator(key: str, today: dt.date):
     if key == "housing_first_caseload":
         return FollowUpPlan.objects.active().filter(housing_first=True).count()
     if key == "free_units":
-        return Unit.objects.filter(status=Unit.Status.FREE).count()
+        return Unit.objects.in_stock_on(today).filter(status=Unit.Status.FREE).count()
     return None

@@ -14,13 +14,16 @@ class TenanciesConfig(AppConfig):
         register_section(Section("tenancies", interchange.import_section, interchange.export_section))
 
         from allocation.services import register_on_accept
+        from cases.querysets import register_case_grant
         from cases.services import register_on_decided
         from stord_bolig.context_processors import NavEntry, register_nav
         from stord_bolig.worklist import register
 
+        from .querysets import housing_first_case_grant
         from .services import lease_draft_from_offer, renewal_decided
         from .worklist import reminder_items
 
+        register_case_grant(housing_first_case_grant)
         register_on_accept(lease_draft_from_offer)
         register_on_decided(renewal_decided)
         register(reminder_items)

@@ -95,3 +95,14 @@ def reminder_document(today: dt.date) -> schema.Document:
     ):
         doc.arrears.append(schema.Arrears(refs_by_pk[lease_id], as_of, amount))
     return doc
+
+
+def housing_first_case_grant(user):
+    """The Housing First team also sees the cases of households it follows with an active plan."""
+    from django.db.models import Q as _Q
+
+    from stord_bolig.roles import Role
+
+    if not user.has_role(Role.HOUSING_FIRST):
+        return None
+    return _Q(household__leases__followup_plans__housing_first=True, household__leases__followup_plans__closed=None)

@@ -49,7 +49,11 @@ def _lease_or_404(request, ref: str) -> Lease:
 @permission_required("tenancies.view_lease", raise_exception=True)
 def lease_list(request):
     today = timezone.localdate()
-    queryset = Lease.objects.visible_to(request.user).select_related("unit", "household", "application")
+    queryset = (
+        Lease.objects.visible_to(request.user)
+        .select_related("unit", "household", "application")
+        .prefetch_related("household__members__person")
+    )
     show = request.GET.get("show", "active")
     if show == "active":
         queryset = queryset.active_on(today)

@@ -24,9 +24,19 @@ def _renewal_cases(refs) -> dict[str, str]:
 
 
 def reminder_items(user, today: dt.date) -> list[WorkItem]:
-    reminders = Reminder.objects.filter(assigned_to=user, closed_at__isnull=True, remind_from__lte=today).order_by(
-        "due", "kind", "subject_ref"
-    )[:500]
+    from django.db.models import Exists, OuterRef, Q
+
+    from cases.models import Application
+
+    settled = Application.objects.filter(ref=OuterRef("subject_ref")).filter(
+        Q(decision__isnull=False) | Q(preliminary_reply_sent__isnull=False)
+    )
+    # The nightly sweep closes reminders; a reply or decision made today removes its task at once.
+    reminders = (
+        Reminder.objects.filter(assigned_to=user, closed_at__isnull=True, remind_from__lte=today)
+        .exclude(Q(kind=Reminder.Kind.PRELIMINARY_REPLY) & Exists(settled))
+        .order_by("due", "kind", "subject_ref")[:500]
+    )
     reminders = list(reminders)
     renewals = _renewal_cases([r.subject_ref for r in reminders if r.kind == Reminder.Kind.RENEWAL_ASSESSMENT])
     return [

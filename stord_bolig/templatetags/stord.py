@@ -10,3 +10,13 @@ def get_item(mapping, key):
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def nok(value):
+    """Whole kroner with a thin space between thousands, the Norwegian way: 11200 -> "11 200"."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return value
+    return f"{number:,}".replace(",", "\u00a0")

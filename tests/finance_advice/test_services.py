@@ -392,8 +392,8 @@ def test_budget_make__writes_a_budget_summary_letter(caseworker, advisor, django
     letter = Letter.objects.get(case_ref=referral.ref, kind="budget")
     text = letter_text(letter)
     assert "Budsjettet ditt" in text
-    assert f"kr {budget.carryable_loan}" in text
-    assert "kr 9800" in text  # living costs applied
+    assert "kr " + f"{budget.carryable_loan:,}".replace(",", " ") in text  # thousands separated, as Norwegians write
+    assert "kr 9 800" in text  # living costs applied
     assert "Dette er ikkje eit vedtak." in text
 
 
@@ -502,7 +502,7 @@ def test_startlan_decide__the_letter_states_amount_appeal_deadline_and_right_to_
     letter = Letter.objects.get(case_ref=application.ref)
     text = letter_text(letter)
     assert "Vedtak om startlån" in text
-    assert "kr 2350000" in text
+    assert "kr 2 350 000" in text
     assert "Nedbetalingstid 25 år" in text
     # three weeks from Wednesday 25 Nov 2026 is Wednesday 16 Dec 2026, a working day
     assert "16. desember 2026" in text

@@ -109,7 +109,7 @@ def test_lease_register__creates_the_lease_lets_the_unit_and_records_the_written
                 "Særreglane i husleigelova § 11-1 gjeld for dette leigeforholdet",
                 "1. desember 2026 – 30. november 2027 (tidsavgrensa)",
                 "Særlege grunnar for kortare leigetid",
-                "kr 9000 per månad",
+                "kr 9 000 per månad",
                 "husleigelova § 9-2",
             ],
             id="nynorsk",
@@ -123,7 +123,7 @@ def test_lease_register__creates_the_lease_lets_the_unit_and_records_the_written
                 "Særreglene i husleieloven § 11-1 gjelder for dette leieforholdet",
                 "1. desember 2026 – 30. november 2027 (tidsbestemt)",
                 "Særlige grunner for kortere leietid",
-                "kr 9000 per måned",
+                "kr 9 000 per måned",
                 "husleieloven § 9-2",
             ],
             id="bokmal",
@@ -419,9 +419,9 @@ def test_social_services_notify__records_the_day_and_writes_to_nav_with_the_late
     assert (letter.kind, letter.title) == ("social_services_notice", "Varsel til sosialtenesta om husleigerestanse")
     text = letter_text(letter)
     assert "NAV Stord" in text and "Sosialtenesta" in text
-    assert f"{lease.ref} ({lease.unit.address}) har ein husleigerestanse på kr 13500 per 31. oktober 2026" in text
+    assert f"{lease.ref} ({lease.unit.address}) har ein husleigerestanse på kr 13 500 per 31. oktober 2026" in text
     assert "husleigelova § 9-11" in text
-    assert "kr 4000" not in text
+    assert "kr 4 000" not in text
 
 
 # --- rent_adjust (§ 4-2) -----------------------------------------------------------------------------------------
@@ -453,7 +453,7 @@ def test_rent_adjust__records_the_change_and_writes_the_notice_with_old_and_new_
     letter = Letter.objects.get()
     assert (letter.kind, letter.title) == ("rent_adjustment", "Varsel om endra husleige")
     text = letter_text(letter)
-    assert "blir endra frå kr 9000 til kr 9315 per månad frå 1. januar 2027" in text
+    assert "blir endra frå kr 9 000 til kr 9 315 per månad frå 1. januar 2027" in text
     assert "husleigelova § 4-2" in text
 
 
