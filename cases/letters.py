@@ -26,20 +26,24 @@ def _date_text(day: dt.date | None, language: str) -> str:
         return formats.date_format(day, "j. F Y")
 
 
-def _recipient_lines(application: Application) -> list[str]:
-    applicant = application.household.applicant
-    if applicant is None:
+def recipient_lines(person) -> list[str]:
+    """The address block for a person, or for their representative (fullmektig) when they have one."""
+    if person is None:
         return []
-    if applicant.representative_name:
-        lines = [applicant.representative_name]
-        lines += [part.strip() for part in applicant.representative_address.split(",") if part.strip()]
-        return lines
-    lines = [applicant.full_name]
-    if applicant.address:
-        lines.append(applicant.address)
-    if applicant.postcode or applicant.city:
-        lines.append(f"{applicant.postcode} {applicant.city}".strip())
+    if person.representative_name:
+        return [person.representative_name] + [
+            part.strip() for part in person.representative_address.split(",") if part.strip()
+        ]
+    lines = [person.full_name]
+    if person.address:
+        lines.append(person.address)
+    if person.postcode or person.city:
+        lines.append(f"{person.postcode} {person.city}".strip())
     return lines
+
+
+def _recipient_lines(application: Application) -> list[str]:
+    return recipient_lines(application.household.applicant)
 
 
 def _base_context(application: Application, language: str, by) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from cases.letters import _date_text, _language
+from cases.letters import _date_text, _language, recipient_lines
 from cases.rules import APPEAL_BODIES, LEGAL_BASIS, appeal_deadline, legal_reference
 from stord_bolig.letters import letter_create
 
@@ -22,14 +22,7 @@ TITLES = {
 
 def _recipient(household) -> tuple[list[str], str]:
     applicant = household.applicant
-    if applicant is None:
-        return [], "nn"
-    lines = [applicant.representative_name] if applicant.representative_name else [applicant.full_name]
-    if not applicant.representative_name:
-        lines += [x for x in (applicant.address, f"{applicant.postcode} {applicant.city}".strip()) if x]
-    else:
-        lines += [p.strip() for p in applicant.representative_address.split(",") if p.strip()]
-    return lines, applicant.preferred_language
+    return recipient_lines(applicant), applicant.preferred_language if applicant else "nn"
 
 
 def _create(subject, kind, ref, household, by, dedupe, extra, language=None):
