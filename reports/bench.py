@@ -156,14 +156,11 @@ def bench_letters(repeat: int, log) -> dict:
 
 
 def bench_kostra(log) -> dict:
-    from reports.querysets import kostra_document
-    from reports.rules import kostra
+    from reports.figures import dashboard
+    from reports.kostra_sql import kostra_sql
 
-    started = time.perf_counter()
-    doc = kostra_document()
-    export_s = time.perf_counter() - started
-    result = _timed(lambda: kostra(doc, 2025), 3)
-    result["export_s"] = round(export_s, 2)
+    result = _timed(lambda: kostra_sql(2025), 3)
+    result["dashboard_5_years"] = _timed(lambda: dashboard(2021, 2025), 3)
     log(f"  kostra 2025: {result}")
     return result
 

@@ -17,7 +17,7 @@ from finance_advice.models import StartlanApplication
 from tenancies.models import FollowUpPlan, Lease, TemporaryStay
 
 from . import rules
-from .querysets import kostra_document
+from .kostra_sql import kostra_sql
 
 HOMELESS = ["homeless_1", "homeless_2", "homeless_3", "homeless_4", "homeless_5"]
 
@@ -103,9 +103,8 @@ def homeless_monthly(first: dt.date, months: int) -> list[dict]:
 
 def dashboard(year_from: int, year_to: int) -> dict:
     """Per-year figures for the management group, from KOSTRA's definitions plus circulation and startlån."""
-    doc = kostra_document()
     years = list(range(year_from, year_to + 1))
-    per_year = {year: rules.kostra(doc, year) for year in years}
+    per_year = {year: kostra_sql(year) for year in years}
     moved_out = defaultdict(Counter)
     for year, outcome in Lease.objects.filter(moved_out__year__gte=year_from, moved_out__year__lte=year_to).values_list(
         "moved_out__year", "outcome"
@@ -170,7 +169,7 @@ def equity(year: int) -> dict:
 
 def indicator(key: str, today: dt.date):
     if key == "waiting_list":
-        return rules.kostra(kostra_document(), today.year)["waiting_list"]
+        return kostra_sql(today.year)["waiting_list"]
     if key == "homeless_now":
         return len(homeless_households(today))
     if key == "wheelchair_share":

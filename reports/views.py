@@ -18,9 +18,8 @@ from stord_bolig.exports import csv_response, xlsx_response
 from tenancies.models import Lease
 
 from . import figures
+from .kostra_sql import kostra_sql
 from .models import ActionGoal, HomelessCount, Measure, PlanActivity
-from .querysets import kostra_document
-from .rules import kostra
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -112,7 +111,7 @@ def dashboard(request):
 def kostra_report(request):
     today = timezone.localdate()
     year = _year(request.GET.get("year"), today.year - 1)
-    result = kostra(kostra_document(), year)
+    result = kostra_sql(year)
     exported = _export(request, f"kostra-{year}", ["key", "value"], list(result.items()))
     if exported:
         access_log_write(request, action="export", section="kostra", purpose=str(year))

@@ -1,0 +1,102 @@
+"""KOSTRA form 13 figures as SQL aggregates: the same definitions as reports/rules.py, without loading records.
+
+`rules.kostra` over interchange records is the contract (the `report kostra` command uses it); this module
+answers the same question at national scale in a few queries. tests/reports/test_kostra_sql.py checks that
+both agree on the example register for every year it covers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+
+from . import rules
+
+# "Active on D": started, not moved out before D, end not passed (the moved-out day still counts).
+_ACTIVE = "l.start <= {d} AND (l.moved_out IS NULL OR l.moved_out >= {d}) AND (l.\"end\" IS NULL OR l.\"end\" >= {d})"
+
+_TEMPLATE = """
+WITH
+units AS (
+    SELECT count(*) AS total,
+           count(*) FILTER (WHERE ownership = 'owned') AS owned,
+           count(*) FILTER (WHERE ownership = 'leased') AS leased,
+           count(*) FILTER (WHERE ownership = 'private_allocation_right') AS private,
+           count(*) FILTER (WHERE wheelchair_accessible) AS wheelchair
+    FROM allocation_unit
+    WHERE in_stock_from <= %(last)s AND (in_stock_until IS NULL OR in_stock_until >= %(last)s)
+),
+new_apps AS (
+    SELECT a.id, a.received, d.outcome, d.decided
+    FROM cases_application a LEFT JOIN cases_decision d ON d.application_id = a.id
+    WHERE a.kind = 'municipal_housing' AND a.received <= %(last)s
+      AND NOT EXISTS (SELECT 1 FROM tenancies_lease l WHERE l.household_id = a.household_id AND {active_received})
+),
+moved_in AS (
+    SELECT coalesce(a.main_reason, 'other') AS reason, count(*) AS n
+    FROM tenancies_lease m LEFT JOIN cases_application a ON a.id = m.application_id
+    WHERE m.moved_in BETWEEN %(first)s AND %(last)s
+      AND NOT EXISTS (SELECT 1 FROM tenancies_lease l
+                      WHERE l.household_id = m.household_id AND l.id <> m.id AND {active_before_move})
+    GROUP BY 1
+),
+waiting AS (
+    SELECT a.household_id, bool_or(a.wheelchair_need) AS wheelchair
+    FROM cases_application a JOIN cases_decision d ON d.application_id = a.id
+    WHERE a.kind = 'municipal_housing' AND d.outcome = 'granted' AND d.decided <= %(last)s
+      AND (d.lapsed IS NULL OR d.lapsed > %(last)s)
+      AND NOT EXISTS (SELECT 1 FROM tenancies_lease l WHERE l.application_id = a.id AND l.start <= %(last)s)
+    GROUP BY a.household_id
+),
+stays AS (
+    SELECT household_id,
+           bool_or(children_present AND coalesce("end", %(last)s) > (start + interval '3 months')::date) AS long_kids,
+           bool_or(kind = 'natthjem') AS natthjem
+    FROM tenancies_temporarystay
+    WHERE start <= %(last)s AND ("end" IS NULL OR "end" >= %(first)s)
+    GROUP BY household_id
+)
+SELECT
+    (SELECT total FROM units), (SELECT owned FROM units), (SELECT leased FROM units), (SELECT private FROM units),
+    (SELECT wheelchair FROM units),
+    (SELECT count(*) FROM new_apps WHERE received >= %(first)s),
+    (SELECT count(*) FROM new_apps WHERE outcome = 'refused' AND decided BETWEEN %(first)s AND %(last)s),
+    (SELECT coalesce(json_object_agg(reason, n), '{{}}') FROM moved_in),
+    (SELECT count(*) FROM waiting), (SELECT count(*) FROM waiting WHERE wheelchair),
+    (SELECT count(*) FROM stays), (SELECT count(*) FROM stays WHERE long_kids),
+    (SELECT count(*) FROM stays WHERE natthjem)
+"""
+# The formatted parts are constant SQL fragments; every value goes to the database as a parameter.
+SQL = _TEMPLATE.format(active_received=_ACTIVE.format(d="a.received"), active_before_move=_ACTIVE.format(d="(m.moved_in - 1)"))  # noqa: E501, S608
+
+
+def kostra_sql(year: int) -> dict:
+    """The `report kostra` figures for `year`, computed by PostgreSQL; identical to rules.kostra."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    with connection.cursor() as cursor:
+        cursor.execute(SQL, {"first": first, "last": last})
+        (total, owned, leased, private, wheelchair, apps_new, refusals_new, moved, waiting, waiting_wheelchair,
+         temp, temp_kids, natthjem) = cursor.fetchone()
+    moved = moved if isinstance(moved, dict) else {}
+    moved_in = {reason: int(moved.get(reason, 0)) for reason in rules.MAIN_REASONS}
+    figures = {
+        "units_total": total,
+        "units_owned": owned,
+        "units_leased": leased,
+        "units_private_allocation_right": private,
+        "units_wheelchair": wheelchair,
+        "units_wheelchair_share": rules.share(wheelchair, total),
+        "applications_new": apps_new,
+        "refusals_new": refusals_new,
+        "refusal_share": rules.share(refusals_new, apps_new),
+        "moved_in_new": sum(moved_in.values()),
+        **{f"moved_in_{reason}": count for reason, count in moved_in.items()},
+        "waiting_list": waiting,
+        "waiting_list_wheelchair": waiting_wheelchair,
+        "temp_households": temp,
+        "temp_children_over_3_months": temp_kids,
+        "temp_natthjem": natthjem,
+    }
+    assert tuple(figures) == rules.KOSTRA_KEYS
+    return figures
