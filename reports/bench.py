@@ -99,6 +99,12 @@ def bench_pages(repeat: int, log) -> dict:
         counted = _count_queries(lambda url=url: client.get(url))
         results[name] = {**_timed(lambda url=url: client.get(url), repeat), "queries": counted}
         log(f"  {name}: {results[name]}")
+    manager = _client_for(users["leiv"])
+    for name, url in {"dashboard": reverse("reports:dashboard"), "kostra_page": reverse("reports:kostra")}.items():
+        assert manager.get(url).status_code == 200, name
+        counted = _count_queries(lambda url=url: manager.get(url))
+        results[name] = {**_timed(lambda url=url: manager.get(url), max(3, repeat // 5)), "queries": counted}
+        log(f"  {name}: {results[name]}")
     floor = results["bare_view"]["median_ms"] or 0.01
     for row in results.values():
         row["ratio_to_floor"] = round(row["median_ms"] / floor, 2)

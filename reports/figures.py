@@ -17,7 +17,7 @@ from finance_advice.models import StartlanApplication
 from tenancies.models import FollowUpPlan, Lease, TemporaryStay
 
 from . import rules
-from .kostra_sql import kostra_sql
+from .kostra_sql import kostra_sql, stock_use
 
 HOMELESS = ["homeless_1", "homeless_2", "homeless_3", "homeless_4", "homeless_5"]
 
@@ -105,6 +105,7 @@ def dashboard(year_from: int, year_to: int) -> dict:
     """Per-year figures for the management group, from KOSTRA's definitions plus circulation and startlån."""
     years = list(range(year_from, year_to + 1))
     per_year = {year: kostra_sql(year) for year in years}
+    stock = {year: stock_use(year) for year in years}
     moved_out = defaultdict(Counter)
     for year, outcome in Lease.objects.filter(moved_out__year__gte=year_from, moved_out__year__lte=year_to).values_list(
         "moved_out__year", "outcome"
@@ -127,6 +128,8 @@ def dashboard(year_from: int, year_to: int) -> dict:
     return {
         "years": years,
         "kostra": per_year,
+        "stock": stock,
+        "housing_first_waiting": waiting_applications(today).filter(target_group="housing_first").count(),
         "moved_out": {year: dict(moved_out[year]) for year in years},
         "startlan": {year: startlan[year] for year in years},
         "waiting_by_band": {band: waiting_by_band.get(band, 0) for band in "ABC"},

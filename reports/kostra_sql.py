@@ -100,3 +100,37 @@ def kostra_sql(year: int) -> dict:
     }
     assert tuple(figures) == rules.KOSTRA_KEYS
     return figures
+
+
+STOCK_SQL = """
+WITH stock AS (
+    SELECT id, greatest(in_stock_from, %(first)s) AS s, least(coalesce(in_stock_until, %(last)s), %(last)s) AS e
+    FROM allocation_unit
+    WHERE in_stock_from <= %(last)s AND (in_stock_until IS NULL OR in_stock_until >= %(first)s)
+),
+occupied AS (
+    SELECT l.unit_id,
+           greatest(l.start, st.s) AS s,
+           least(coalesce(l.moved_out, l."end", st.e), st.e) AS e
+    FROM tenancies_lease l JOIN stock st ON st.id = l.unit_id
+    WHERE l.start <= st.e AND coalesce(l.moved_out, l."end", st.e) >= st.s
+)
+SELECT
+    (SELECT coalesce(sum(e - s + 1), 0) FROM stock),
+    (SELECT coalesce(sum(greatest(e - s + 1, 0)), 0) FROM occupied),
+    (SELECT count(*) FROM stock WHERE e = %(last)s),
+    (SELECT count(DISTINCT unit_id) FROM occupied WHERE e = %(last)s)
+"""
+
+
+def stock_use(year: int) -> dict:
+    """Stock days, let days and vacant days in `year`, and the share of the year-end stock that is let."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    with connection.cursor() as cursor:
+        cursor.execute(STOCK_SQL, {"first": first, "last": last})
+        stock_days, let_days, stock_end, let_end = cursor.fetchone()
+    return {
+        "stock_days": int(stock_days),
+        "vacant_days": max(int(stock_days) - int(let_days), 0),
+        "utilisation_share": rules.share(int(let_end), int(stock_end)),
+    }

@@ -88,3 +88,21 @@ def test_summary_pdf__renders_for_management(management_client):
     response = management_client.get(reverse("reports:summary-pdf"))
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF-")
+
+
+def test_stock_use__vacant_days_are_stock_days_not_covered_by_leases():
+    from reports.kostra_sql import stock_use
+    from tests.factories import UnitFactory
+
+    unit = UnitFactory(in_stock_from=dt.date(2025, 1, 1))
+    LeaseFactory(unit=unit, start=dt.date(2025, 3, 1), end=dt.date(2028, 2, 29))
+    use = stock_use(2025)
+    assert use["stock_days"] == 365
+    assert use["vacant_days"] == 31 + 28  # January and February
+    assert use["utilisation_share"] == 100.0
+
+
+def test_equity_csv__downloads(management_client):
+    response = management_client.get(reverse("reports:equity") + "?year=2026&format=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
