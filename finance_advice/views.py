@@ -42,7 +42,11 @@ def _errors(exc: ValidationError) -> str:
 @login_required
 @permission_required("finance_advice.view_referral", raise_exception=True)
 def referral_list(request):
-    referrals = Referral.objects.visible_to(request.user).select_related("household", "advisor")
+    referrals = (
+        Referral.objects.visible_to(request.user)
+        .select_related("household", "advisor")
+        .prefetch_related("household__members__person")
+    )
     show = request.GET.get("show", "open")
     if show == "open":
         referrals = referrals.open()
@@ -159,7 +163,11 @@ def referral_from_lease(request, lease_ref: str):
 @login_required
 @permission_required("finance_advice.change_startlanapplication", raise_exception=True)
 def startlan_list(request):
-    applications = StartlanApplication.objects.visible_to(request.user).select_related("household")[:200]
+    applications = (
+        StartlanApplication.objects.visible_to(request.user)
+        .select_related("household")
+        .prefetch_related("household__members__person")[:200]
+    )
     return render(request, "finance_advice/startlan_list.html", {"applications": applications})
 
 
@@ -234,7 +242,12 @@ def consent_revoke(request, case_ref: str, pk: int):
 @login_required
 @permission_required("finance_advice.view_shared_case", raise_exception=True)
 def nav_list(request):
-    cases = nav_shared_cases(request.user).select_related("household").order_by("-received")[:200]
+    cases = (
+        nav_shared_cases(request.user)
+        .select_related("household")
+        .prefetch_related("household__members__person")
+        .order_by("-received")[:200]
+    )
     return render(request, "finance_advice/nav_list.html", {"cases": cases})
 
 

@@ -350,3 +350,28 @@ def test_worklist__an_accepted_referral_leaves_the_queue_and_follows_its_advisor
     assert len(follow) == 1 and referral.ref in follow[0]
     assert worklist_rows(login(other_advisor), "referral_new") == []
     assert worklist_rows(login(other_advisor), "referral_follow") == []
+
+
+@pytest.mark.django_db
+def test_referral_list__query_count_does_not_grow_with_the_referrals(client, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from finance_advice.services import referral_create
+    from tests.conftest import verified_client
+    from tests.factories import HouseholdFactory
+
+    advisor = make_user("financial_advisor")
+    caseworker = make_user("caseworker")
+    browser = verified_client(client, advisor)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert browser.get(reverse("finance_advice:referral-list")).status_code == 200
+        return len(queries)
+
+    referral_create(household=HouseholdFactory(), source="intake", reason="Gjeld.", by=caseworker)
+    few = count()
+    for _ in range(6):
+        referral_create(household=HouseholdFactory(), source="intake", reason="Gjeld.", by=caseworker)
+    assert count() == few
