@@ -14,7 +14,7 @@ from django.db import connection
 from . import rules
 
 # "Active on D": started, not moved out before D, end not passed (the moved-out day still counts).
-_ACTIVE = "l.start <= {d} AND (l.moved_out IS NULL OR l.moved_out >= {d}) AND (l.\"end\" IS NULL OR l.\"end\" >= {d})"
+_ACTIVE = 'l.start <= {d} AND (l.moved_out IS NULL OR l.moved_out >= {d}) AND (l."end" IS NULL OR l."end" >= {d})'
 
 _TEMPLATE = """
 WITH
@@ -68,7 +68,9 @@ SELECT
     (SELECT count(*) FROM stays WHERE natthjem)
 """
 # The formatted parts are constant SQL fragments; every value goes to the database as a parameter.
-SQL = _TEMPLATE.format(active_received=_ACTIVE.format(d="a.received"), active_before_move=_ACTIVE.format(d="(m.moved_in - 1)"))  # noqa: E501, S608
+SQL = _TEMPLATE.format(
+    active_received=_ACTIVE.format(d="a.received"), active_before_move=_ACTIVE.format(d="(m.moved_in - 1)")
+)  # noqa: E501, S608
 
 
 def kostra_sql(year: int) -> dict:
@@ -76,8 +78,21 @@ def kostra_sql(year: int) -> dict:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     with connection.cursor() as cursor:
         cursor.execute(SQL, {"first": first, "last": last})
-        (total, owned, leased, private, wheelchair, apps_new, refusals_new, moved, waiting, waiting_wheelchair,
-         temp, temp_kids, natthjem) = cursor.fetchone()
+        (
+            total,
+            owned,
+            leased,
+            private,
+            wheelchair,
+            apps_new,
+            refusals_new,
+            moved,
+            waiting,
+            waiting_wheelchair,
+            temp,
+            temp_kids,
+            natthjem,
+        ) = cursor.fetchone()
     moved = moved if isinstance(moved, dict) else {}
     moved_in = {reason: int(moved.get(reason, 0)) for reason in rules.MAIN_REASONS}
     figures = {

@@ -60,6 +60,8 @@ def dashboard(request):
             data["startlan"][year]["granted"],
             data["startlan"][year]["children"],
             data["kostra"][year]["temp_households"],
+            data["stock"][year]["vacant_days"],
+            data["stock"][year]["utilisation_share"],
         ]
         for year in data["years"]
     ]
@@ -75,8 +77,16 @@ def dashboard(request):
         _("Startlån granted"),
         _("Startlån to families with children"),
         _("Households in temporary accommodation"),
+        _("Vacant days in the stock"),
+        _("Homes let at year end (%)"),
     ]
-    exported = _export(request, f"styringstal-{year_from}-{year_to}", header, rows)
+    outcomes = sorted({o for year in data["years"] for o in data["moved_out"][year]})
+    outcome_labels = [str(Lease.Outcome(o).label) if o in Lease.Outcome.values else o for o in outcomes]
+    outcome_rows = [[year, *[data["moved_out"][year].get(o, 0) for o in outcomes]] for year in data["years"]]
+    if request.GET.get("table") == "outcomes":
+        exported = _export(request, f"flytting-{year_from}-{year_to}", [_("Year"), *outcome_labels], outcome_rows)
+    else:
+        exported = _export(request, f"styringstal-{year_from}-{year_to}", header, rows)
     if exported:
         return exported
     chart = {
@@ -88,8 +98,9 @@ def dashboard(request):
             {"label": str(header[5]), "data": [r[5] for r in rows]},
         ],
     }
-    outcomes = sorted({o for year in data["years"] for o in data["moved_out"][year]})
-    outcome_labels = [str(Lease.Outcome(o).label) if o in Lease.Outcome.values else o for o in outcomes]
+    from allocation.querysets import waiting_time_estimates
+
+    estimates = waiting_time_estimates(timezone.localdate())
     return render(
         request,
         "reports/dashboard.html",
@@ -101,7 +112,8 @@ def dashboard(request):
             "year_from": year_from,
             "year_to": year_to,
             "outcomes": outcome_labels,
-            "outcome_rows": [[year, *[data["moved_out"][year].get(o, 0) for o in outcomes]] for year in data["years"]],
+            "outcome_rows": outcome_rows,
+            "estimates": [{"band": b, "bedrooms": n, **estimates[(b, n)]} for (b, n) in sorted(estimates)],
         },
     )
 
@@ -131,12 +143,32 @@ def homelessness(request):
     if by_name:
         access_log_write(request, action="read", section="homeless_by_name", purpose=str(on))
     monthly = figures.homeless_monthly(add_months_start(on, -11), 12)
-    exported = _export(
-        request,
-        f"bustadlause-{on}",
-        [_("Month"), _("Count"), _("In"), _("Out")],
-        [[r["month"], r["count"], r["inflow"], r["outflow"]] for r in monthly],
-    )
+    table = request.GET.get("table", "monthly")
+    if table == "counts":
+        exported = _export(
+            request,
+            "bustadlause-historikk",
+            [_("Date"), _("Count"), _("Source")],
+            [[c.day, c.count, c.source] for c in HomelessCount.objects.all()],
+        )
+    elif table == "by_name" and by_name:
+        access_log_write(request, action="export", section="homeless_by_name", purpose=str(on))
+        exported = _export(
+            request,
+            f"bustadlause-namn-{on}",
+            [_("Category"), _("Applicant"), _("Case")],
+            [
+                [str(Application.HousingSituation(r["category"]).label), str(r["person"] or ""), r["case"] or ""]
+                for r in by_name
+            ],
+        )
+    else:
+        exported = _export(
+            request,
+            f"bustadlause-{on}",
+            [_("Month"), _("Count"), _("In"), _("Out")],
+            [[r["month"], r["count"], r["inflow"], r["outflow"]] for r in monthly],
+        )
     if exported:
         return exported
     counts = list(HomelessCount.objects.all())
@@ -208,6 +240,41 @@ def action_plan(request):
         messages.error(request, _("Check the form: some fields are missing or wrong."))
     goals = list(ActionGoal.objects.prefetch_related("measures"))
     indicators = {goal.pk: figures.indicator(goal.indicator, today) for goal in goals if goal.indicator}
+    exported = _export(
+        request,
+        "handlingsplan",
+        [
+            _("Goal"),
+            _("Indicator"),
+            _("Value"),
+            _("Target"),
+            _("Measure"),
+            _("Responsible"),
+            _("Status"),
+            _("Deadline"),
+        ],
+        [
+            [
+                goal.title,
+                str(goal.get_indicator_display()),
+                indicators.get(goal.pk, ""),
+                goal.target,
+                m.title,
+                m.responsible,
+                str(m.get_status_display()),
+                m.deadline,
+            ]
+            for goal in goals
+            for m in goal.measures.all()
+        ]
+        + [
+            [goal.title, str(goal.get_indicator_display()), indicators.get(goal.pk, ""), goal.target, "", "", "", ""]
+            for goal in goals
+            if not goal.measures.all()
+        ],
+    )
+    if exported:
+        return exported
     return render(
         request,
         "reports/action_plan.html",
@@ -228,10 +295,13 @@ def action_plan(request):
 def equity(request):
     year = _year(request.GET.get("year"), timezone.localdate().year)
     data = figures.equity(year)
-    rows = [[_("Allocation meeting"), r["chosen_by__username"], r["choices"], r["overrides"]]
-            for r in data["meeting_overrides"]]
-    rows += [[_("Urgency band"), r["assigned_to__username"], r["assessed"], r["overridden"]]
-             for r in data["band_overrides"]]
+    rows = [
+        [_("Allocation meeting"), r["chosen_by__username"], r["choices"], r["overrides"]]
+        for r in data["meeting_overrides"]
+    ]
+    rows += [
+        [_("Urgency band"), r["assigned_to__username"], r["assessed"], r["overridden"]] for r in data["band_overrides"]
+    ]
     exported = _export(request, f"likebehandling-{year}", [_("Where"), _("User"), _("Total"), _("Overrides")], rows)
     if exported:
         return exported

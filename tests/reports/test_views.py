@@ -106,3 +106,33 @@ def test_equity_csv__downloads(management_client):
     response = management_client.get(reverse("reports:equity") + "?year=2026&format=csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("reports:dashboard", "?from=2025&to=2026&table=outcomes&format=csv"),
+        ("reports:dashboard", "?from=2025&to=2026&format=xlsx"),
+        ("reports:homelessness", "?table=counts&format=csv"),
+        ("reports:homelessness", "?format=csv"),
+        ("reports:action-plan", "?format=csv"),
+        ("reports:action-plan", "?format=xlsx"),
+        ("reports:equity", "?format=xlsx"),
+        ("reports:kostra", "?year=2025&format=xlsx"),
+    ],
+)
+def test_exports__every_table_downloads(management_client, name, query):
+    response = management_client.get(reverse(name) + query)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_homelessness_by_name_csv__for_caseworkers_and_logged(client, make_user):
+    from stord_bolig.models import AccessLog
+
+    application = ApplicationFactory(housing_situation="homeless_1", received=dt.date(2026, 1, 10))
+    caseworker = make_user("caseworker", username="kari")
+    response = verified_client(client, caseworker).get(reverse("reports:homelessness") + "?table=by_name&format=csv")
+    assert response.status_code == 200
+    assert application.ref in response.content.decode("utf-8-sig")
+    assert AccessLog.objects.filter(username="kari", action="export", section="homeless_by_name").exists()
