@@ -31,6 +31,8 @@ new_apps AS (
     SELECT a.id, a.received, d.outcome, d.decided
     FROM cases_application a LEFT JOIN cases_decision d ON d.application_id = a.id
     WHERE a.kind = 'municipal_housing' AND a.received <= %(last)s
+      -- only what can count this year: received in it, or refused in it
+      AND (a.received >= %(first)s OR (d.outcome = 'refused' AND d.decided BETWEEN %(first)s AND %(last)s))
       AND NOT EXISTS (SELECT 1 FROM tenancies_lease l WHERE l.household_id = a.household_id AND {active_received})
 ),
 moved_in AS (
@@ -118,34 +120,46 @@ def kostra_sql(year: int) -> dict:
 
 
 STOCK_SQL = """
-WITH stock AS (
-    SELECT id, greatest(in_stock_from, %(first)s) AS s, least(coalesce(in_stock_until, %(last)s), %(last)s) AS e
-    FROM allocation_unit
-    WHERE in_stock_from <= %(last)s AND (in_stock_until IS NULL OR in_stock_until >= %(first)s)
+WITH years AS (
+    SELECT y AS year, make_date(y, 1, 1) AS first, make_date(y, 12, 31) AS last
+    FROM generate_series(%(year_from)s::int, %(year_to)s::int) AS y
+),
+stock AS (
+    SELECT years.year, u.id, greatest(u.in_stock_from, years.first) AS s,
+           least(coalesce(u.in_stock_until, years.last), years.last) AS e, years.last
+    FROM allocation_unit u JOIN years
+      ON u.in_stock_from <= years.last AND (u.in_stock_until IS NULL OR u.in_stock_until >= years.first)
 ),
 occupied AS (
-    SELECT l.unit_id,
-           greatest(l.start, st.s) AS s,
-           least(coalesce(l.moved_out, l."end", st.e), st.e) AS e
+    SELECT st.year, l.unit_id, greatest(l.start, st.s) AS s, least(coalesce(l.moved_out, l."end", st.e), st.e) AS e,
+           st.last
     FROM tenancies_lease l JOIN stock st ON st.id = l.unit_id
     WHERE l.start <= st.e AND coalesce(l.moved_out, l."end", st.e) >= st.s
 )
-SELECT
-    (SELECT coalesce(sum(e - s + 1), 0) FROM stock),
-    (SELECT coalesce(sum(greatest(e - s + 1, 0)), 0) FROM occupied),
-    (SELECT count(*) FROM stock WHERE e = %(last)s),
-    (SELECT count(DISTINCT unit_id) FROM occupied WHERE e = %(last)s)
+SELECT years.year, coalesce(st.days, 0), coalesce(oc.days, 0), coalesce(st.at_end, 0), coalesce(oc.at_end, 0)
+FROM years
+LEFT JOIN (SELECT year, sum(e - s + 1) AS days, count(*) FILTER (WHERE e = last) AS at_end
+           FROM stock GROUP BY year) st USING (year)
+LEFT JOIN (SELECT year, sum(greatest(e - s + 1, 0)) AS days, count(DISTINCT unit_id) FILTER (WHERE e = last) AS at_end
+           FROM occupied GROUP BY year) oc USING (year)
+ORDER BY years.year
 """
 
 
-def stock_use(year: int) -> dict:
-    """Stock days, let days and vacant days in `year`, and the share of the year-end stock that is let."""
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+def stock_use_years(year_from: int, year_to: int) -> dict[int, dict]:
+    """Per year: stock days, vacant days (stock days not covered by a lease) and the share let at year end."""
     with connection.cursor() as cursor:
-        cursor.execute(STOCK_SQL, {"first": first, "last": last})
-        stock_days, let_days, stock_end, let_end = cursor.fetchone()
+        cursor.execute(STOCK_SQL, {"year_from": year_from, "year_to": year_to})
+        rows = cursor.fetchall()
     return {
-        "stock_days": int(stock_days),
-        "vacant_days": max(int(stock_days) - int(let_days), 0),
-        "utilisation_share": rules.share(int(let_end), int(stock_end)),
+        year: {
+            "stock_days": int(stock_days),
+            "vacant_days": max(int(stock_days) - int(let_days), 0),
+            "utilisation_share": rules.share(int(let_end), int(stock_end)),
+        }
+        for year, stock_days, let_days, stock_end, let_end in rows
     }
+
+
+def stock_use(year: int) -> dict:
+    return stock_use_years(year, year)[year]
