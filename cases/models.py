@@ -233,6 +233,10 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["status", "received"]),
             models.Index(fields=["assigned_to", "status"]),
+            # KOSTRA and the waiting list read applications by kind and received date
+            models.Index(
+                fields=["kind", "received"], include=["household", "wheelchair_need"], name="application_kind_received"
+            ),
         ]
 
     def __str__(self):
@@ -363,6 +367,11 @@ class Decision(models.Model):
     class Meta:
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
+        indexes = [
+            models.Index(
+                fields=["outcome", "decided"], include=["application", "lapsed"], name="decision_outcome_decided"
+            )
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(notified__gte=models.F("decided")), name="decision_notified_after"),
             models.CheckConstraint(

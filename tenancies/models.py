@@ -94,6 +94,7 @@ class Lease(models.Model):
         verbose_name = _("lease")
         verbose_name_plural = _("leases")
         ordering = ["-start", "-ref"]
+        indexes = [models.Index(fields=["application", "start"], name="lease_application_start")]
         constraints = [
             # No two tenancies of one unit overlap; a same-day handover (moved_out == next start) is allowed.
             ExclusionConstraint(
