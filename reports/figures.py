@@ -189,3 +189,35 @@ def indicator(key: str, today: dt.date):
     if key == "free_units":
         return Unit.objects.in_stock_on(today).filter(status=Unit.Status.FREE).count()
     return None
+
+
+def access_audit(since: dt.date, *, volume_floor: int = 50, volume_factor: int = 3) -> dict:
+    """Reads of case data to look into: staff reading their own or their household's case, and unusual volumes."""
+    from django.db.models.functions import TruncDate
+
+    from stord_bolig.models import AccessLog, User, national_id_digest
+
+    staff = {u.national_id_hash: u for u in User.objects.exclude(national_id_hash="")}
+    own_households: dict[int, set[int]] = defaultdict(set)  # user id -> household ids of the user's own household
+    if staff:
+        for national_id, household_id in HouseholdMember.objects.values_list(
+            "person__national_id", "household_id"
+        ).iterator(chunk_size=10000):
+            user = staff.get(national_id_digest(national_id))
+            if user is not None:
+                own_households[user.pk].add(household_id)
+    self_lookups = []
+    for user_id, households in own_households.items():
+        refs = set(Application.objects.filter(household_id__in=households).values_list("ref", flat=True))
+        for row in AccessLog.objects.filter(user_id=user_id, case_ref__in=refs, at__date__gte=since).order_by("-at"):
+            self_lookups.append(row)
+    per_day = list(
+        AccessLog.objects.filter(at__date__gte=since, action__in=["read", "download", "export"], user_id__isnull=False)
+        .annotate(day=TruncDate("at"))
+        .values("user_id", "username", "day")
+        .annotate(n=Count("id"))
+    )
+    # A day is unusual when a user reads far more than the office's typical user-day.
+    typical = median([row["n"] for row in per_day]) if per_day else 0
+    unusual = [row for row in per_day if row["n"] >= volume_floor and row["n"] > volume_factor * typical]
+    return {"self_lookups": self_lookups, "unusual": sorted(unusual, key=lambda r: (-r["n"], r["username"]))}

@@ -11,4 +11,5 @@ urlpatterns = [
     path("action-plan/", views.action_plan, name="action-plan"),
     path("equity/", views.equity, name="equity"),
     path("summary.pdf", views.summary_pdf, name="summary-pdf"),
+    path("access-audit/", views.access_audit, name="access-audit"),
 ]

@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -332,3 +333,15 @@ def summary_pdf(request):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="styringstal-{today}.pdf"'
     return response
+
+
+@login_required
+def access_audit(request):
+    """For the system owner: self-lookups and unusual read volumes (Normen: review the access log)."""
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    today = timezone.localdate()
+    since = today - dt.timedelta(days=30)
+    data = figures.access_audit(since)
+    access_log_write(request, action="read", section="access_audit", purpose="log review")
+    return render(request, "reports/access_audit.html", {"data": data, "since": since})

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -5,12 +6,26 @@ from django.utils.translation import gettext_lazy as _
 from .models import AccessLog, Letter, PolicyParameter, User
 
 
+class UserChangeForm(BaseUserAdmin.form):
+    national_id = forms.CharField(
+        label=_("Own national id (stored only as a keyed hash)"),
+        required=False,
+        help_text=_("Lets the access-log review flag lookups of the employee's own case or household."),
+    )
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserChangeForm
     fieldsets = (
         *BaseUserAdmin.fieldsets,
-        (_("Stord bolig"), {"fields": ("title", "phone", "preferred_language")}),
+        (_("Stord bolig"), {"fields": ("title", "phone", "preferred_language", "national_id")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("national_id"):
+            obj.set_national_id(form.cleaned_data["national_id"])
+        super().save_model(request, obj, form, change)
     list_display = ("username", "first_name", "last_name", "email", "is_active", "is_staff")
     list_filter = ("groups", "is_active", "is_staff")
 

@@ -15,6 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from .roles import Role, user_roles
 
 
+def national_id_digest(value: str) -> str:
+    """A keyed (HMAC-SHA256) digest of a national id: comparable, not reversible without the key."""
+    import hashlib
+    import hmac
+
+    key = hashlib.sha256(f"national-id:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, value.replace(" ", "").encode(), hashlib.sha256).hexdigest()
+
+
 class User(AbstractUser):
     """A member of staff. Roles are groups; `preferred_language` picks the UI language at login."""
 
@@ -39,6 +48,10 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def set_national_id(self, value: str) -> None:
+        """Keep only a keyed hash of the employee's own national id, to flag lookups of their own case."""
+        self.national_id_hash = national_id_digest(value) if value else ""
 
     @property
     def roles(self) -> list[str]:

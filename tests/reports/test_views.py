@@ -136,3 +136,26 @@ def test_homelessness_by_name_csv__for_caseworkers_and_logged(client, make_user)
     assert response.status_code == 200
     assert application.ref in response.content.decode("utf-8-sig")
     assert AccessLog.objects.filter(username="kari", action="export", section="homeless_by_name").exists()
+
+
+def test_access_audit__flags_a_caseworker_reading_their_own_case_and_unusual_volumes(client, make_user):
+    from stord_bolig.models import AccessLog
+
+    application = ApplicationFactory()
+    me = application.household.applicant
+    caseworker = make_user("caseworker", username="kari")
+    caseworker.set_national_id(me.national_id)
+    caseworker.save()
+    browser = verified_client(client, caseworker)
+    assert browser.get(reverse("cases:case-detail", args=[application.ref])).status_code == 200
+    for _ in range(60):
+        AccessLog.objects.create(user_id=caseworker.pk, username="kari", action="read", case_ref="S-2026-9999")
+    for colleague in (101, 102, 103):  # an ordinary day for three colleagues
+        for _ in range(5):
+            AccessLog.objects.create(user_id=colleague, username=f"u{colleague}", action="read", case_ref="S-1")
+    audit = figures.access_audit(dt.date.today() - dt.timedelta(days=1))
+    assert [r.case_ref for r in audit["self_lookups"]] == [application.ref]
+    assert any(r["username"] == "kari" and r["n"] >= 60 for r in audit["unusual"])
+    admin = make_user(None, username="root", is_superuser=True, is_staff=True)
+    assert verified_client(client, admin).get(reverse("reports:access-audit")).status_code == 200
+    assert verified_client(client, caseworker).get(reverse("reports:access-audit")).status_code == 403
