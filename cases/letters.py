@@ -110,24 +110,28 @@ KIND_TEXT = {
 }
 
 
+def _case_letter(application: Application, kind: str, title: str, context: dict, dedupe_key: str, language: str, by):
+    """A case letter from `cases/letters/<kind>_<language>.html`, created once per dedupe key."""
+    return letter_create(
+        subject=application,
+        kind=kind,
+        title=title,
+        template_name=f"cases/letters/{kind}_{language}.html",
+        context={**context, "title": title},
+        case_ref=application.ref,
+        dedupe_key=dedupe_key,
+        language=language,
+        by=by,
+    )
+
+
 def decision_letter_create(*, decision: Decision, language: str, by):
     language = _language(language)
     application = decision.application
     context = decision_letter_context(decision, language, by)
     title = DECISION_TITLES[language].format(kind=KIND_TEXT[language][application.kind])
-    context["title"] = title
     context["kind_text"] = KIND_TEXT[language][application.kind]
-    return letter_create(
-        subject=application,
-        kind="decision",
-        title=title,
-        template_name=f"cases/letters/decision_{language}.html",
-        context=context,
-        case_ref=application.ref,
-        dedupe_key=f"decision:{decision.pk}",
-        language=language,
-        by=by,
-    )
+    return _case_letter(application, "decision", title, context, f"decision:{decision.pk}", language, by)
 
 
 def preliminary_reply_letter_create(*, application: Application, reason: str, expected: dt.date, language: str, by):
@@ -135,22 +139,13 @@ def preliminary_reply_letter_create(*, application: Application, reason: str, ex
     title = {"nn": "Førebels svar på søknaden din", "nb": "Foreløpig svar på søknaden din"}[language]
     context = {
         **_base_context(application, language, by),
-        "title": title,
         "reason": reason,
         "expected_text": _date_text(expected, language),
         "kind_text": KIND_TEXT[language][application.kind],
         "paragraph": rules.legal_reference(rules.LEGAL_BASIS["preliminary_reply"], language),
     }
-    return letter_create(
-        subject=application,
-        kind="preliminary_reply",
-        title=title,
-        template_name=f"cases/letters/preliminary_reply_{language}.html",
-        context=context,
-        case_ref=application.ref,
-        dedupe_key=f"preliminary_reply:{application.pk}",
-        language=language,
-        by=by,
+    return _case_letter(
+        application, "preliminary_reply", title, context, f"preliminary_reply:{application.pk}", language, by
     )
 
 
@@ -159,19 +154,16 @@ def advance_notice_letter_create(*, application: Application, planned: str, repl
     title = {"nn": "Førehandsvarsel om vedtak", "nb": "Forhåndsvarsel om vedtak"}[language]
     context = {
         **_base_context(application, language, by),
-        "title": title,
         "planned": planned,
         "reply_by_text": _date_text(reply_by, language),
         "paragraph": rules.legal_reference(rules.LEGAL_BASIS["advance_notice"], language),
     }
-    return letter_create(
-        subject=application,
-        kind="advance_notice",
-        title=title,
-        template_name=f"cases/letters/advance_notice_{language}.html",
-        context=context,
-        case_ref=application.ref,
-        dedupe_key=f"advance_notice:{application.pk}:{reply_by.isoformat()}",
-        language=language,
-        by=by,
+    return _case_letter(
+        application,
+        "advance_notice",
+        title,
+        context,
+        f"advance_notice:{application.pk}:{reply_by.isoformat()}",
+        language,
+        by,
     )

@@ -14,13 +14,17 @@ from stord_bolig.interchange import schema
 from .models import ArrearsFigure, Lease
 
 
-def reminder_document(today: dt.date) -> schema.Document:
+def reminder_document(today: dt.date, *, lease_ref: str | None = None) -> schema.Document:
     """Applications that may still need a preliminary reply, recent offers, all leases and arrears, as records.
 
     The rules decide; this only leaves out records that cannot produce a reminder on `today`, so the
-    sweep over a national register stays a few flat queries.
+    sweep over a national register stays a few flat queries. With `lease_ref`, only that lease (and its
+    arrears): what closing one lease's reminders needs.
     """
     doc = schema.Document()
+    if lease_ref is not None:
+        _lease_records(doc, Lease.objects.filter(ref=lease_ref), today)
+        return doc
     candidates = (
         Application.objects.filter(kind__in=["municipal_housing", "housing_assistance"])
         .filter(Q(decision__isnull=True) | Q(decision__decided__gt=today))
@@ -59,6 +63,12 @@ def reminder_document(today: dt.date) -> schema.Document:
     for ref, offered, status, answered in offers.values_list("ref", "offered", "status", "answered"):
         response = schema.OfferResponse(status, answered, None) if status in ("accepted", "refused") else None
         doc.offers.append(schema.Offer(ref, "", "", offered, response))
+    _lease_records(doc, Lease.objects.all(), today)
+    return doc
+
+
+def _lease_records(doc: schema.Document, leases, today: dt.date) -> None:
+    """Leases and their arrears figures dated by `today`, as records."""
     fields = (
         "ref",
         "start",
@@ -72,7 +82,7 @@ def reminder_document(today: dt.date) -> schema.Document:
         "financial_advice_referral",
     )
     refs_by_pk = {}
-    for pk, *values in Lease.objects.values_list("pk", *fields).iterator(chunk_size=10000):
+    for pk, *values in leases.values_list("pk", *fields).iterator(chunk_size=10000):
         row = dict(zip(fields, values, strict=True))
         refs_by_pk[pk] = row["ref"]
         doc.leases.append(
@@ -89,12 +99,11 @@ def reminder_document(today: dt.date) -> schema.Document:
             )
         )
     for lease_id, as_of, amount in (
-        ArrearsFigure.objects.filter(as_of__lte=today)
+        ArrearsFigure.objects.filter(lease__in=leases, as_of__lte=today)
         .values_list("lease_id", "as_of", "amount")
         .iterator(chunk_size=10000)
     ):
         doc.arrears.append(schema.Arrears(refs_by_pk[lease_id], as_of, amount))
-    return doc
 
 
 def housing_first_case_grant(user):

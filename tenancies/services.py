@@ -141,7 +141,7 @@ def lease_record_date(*, lease: Lease, field: str, day: dt.date, by) -> Lease:
 def reminder_sweep_for_lease(ref: str) -> None:
     """Close the lease's reminders at once when a recorded act ends them (the nightly sweep would too)."""
     today = timezone.localdate()
-    doc = reminder_document(today)
+    doc = reminder_document(today, lease_ref=ref)
     keep = {(r.kind, r.subject_ref, r.due) for r in rules.open_reminders(doc, today) if r.subject_ref == ref}
     for reminder in Reminder.objects.filter(subject_ref=ref, closed_at__isnull=True):
         if (reminder.kind, reminder.subject_ref, reminder.due) not in keep:

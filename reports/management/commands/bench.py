@@ -31,7 +31,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{page:<22}{row['median_ms']:>10}{row['p95_ms']:>9}{row['queries']:>9}{row['ratio_to_floor']:>9}"
             )
-        self.stdout.write(f"shortlist (rules only): {results['shortlist']['rules_only']['median_ms']} ms median")
+        self.stdout.write(f"shortlist (unit page): {results['shortlist']['page']['median_ms']} ms median")
         self.stdout.write(f"letter render: {results['letter_render']['median_ms']} ms median")
         for size, row in results["reminder_sweep"].items():
             self.stdout.write(f"sweep {size:>7} leases: {row['steady_run_s']} s (first run {row['first_run_s']} s)")
