@@ -75,7 +75,7 @@ def _national_id(index: int) -> tuple[str, dt.date]:
 def generate_world(scale_name: str, *, seed: int = 2026, today: dt.date | None = None, log=print) -> dict:
     """Fill an empty register with a synthetic world; returns counts and seconds per step."""
     scale = SCALES[scale_name]
-    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not security
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data, not security  # nosec B311
     today = today or dt.date(2026, 11, 25)
     timings: dict[str, float] = {}
     if Unit.objects.exists() or Person.objects.exists():
@@ -301,7 +301,7 @@ def generate_world(scale_name: str, *, seed: int = 2026, today: dt.date | None =
 
 def add_bare_leases(total: int, *, seed: int = 7, today: dt.date | None = None) -> None:
     """Make the register hold exactly `total` synthetic leases (own units and households), for sweep timing."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data
+    rng = random.Random(seed)  # noqa: S311 - reproducible synthetic data  # nosec B311
     today = today or dt.date(2026, 11, 25)
     existing = Lease.objects.filter(ref__startswith="L-B").count()
     other = Lease.objects.exclude(ref__startswith="L-B").count()

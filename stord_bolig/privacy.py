@@ -21,7 +21,7 @@ REGISTER: dict[str, tuple[str, dict[str, str]]] = {
         {
             "*": "staff",
             "id": "none",
-            "password": "staff",
+            "password": "staff",  # a retention category, not a password  # nosec B105
             "is_superuser": "none",
             "is_staff": "none",
             "is_active": "none",

@@ -47,7 +47,7 @@ TESTING = env_bool("STORD_TESTING", False) or "pytest" in sys.modules
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
     if DEBUG or TESTING:
-        SECRET_KEY = "insecure-development-key-only-for-debug-and-tests"  # noqa: S105
+        SECRET_KEY = "insecure-development-key-only-for-debug-and-tests"  # noqa: S105 - DEBUG or tests only  # nosec B105
     else:
         raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off.")
 

@@ -7,7 +7,7 @@ import secrets
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-DEMO_PASSWORD = "Stord-demo-2026"  # noqa: S105 - synthetic demo accounts only, documented in README
+DEMO_PASSWORD = "Stord-demo-2026"  # noqa: S105 - synthetic demo accounts only, documented in README  # nosec B105
 
 DEMO_USERS = [
     # username, first, last, role, title
