@@ -11,6 +11,9 @@ from tests.factories import UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# Fails the run if a national id, password or session id reaches the application logs (see that module).
+pytest_plugins = ["tests.log_leaks"]
+
 
 def verified_client(client, user):
     """A test client logged in as `user` who has passed two-factor authentication."""
