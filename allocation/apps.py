@@ -13,6 +13,12 @@ class AllocationConfig(AppConfig):
 
         register_section(Section("allocation", interchange.import_section, interchange.export_section))
 
+        from stord_bolig.retention import RetentionPart, register_part
+
+        from . import retention
+
+        register_part(RetentionPart("allocation", retention.households_erase, keep=retention.households_kept))
+
         from cases.services import register_on_household_changed
         from stord_bolig.context_processors import NavEntry, register_nav
 

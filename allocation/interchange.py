@@ -69,7 +69,8 @@ def import_section(doc: schema.Document, result: ImportResult) -> None:
 def export_section(doc: schema.Document) -> None:
     for unit in Unit.objects.order_by("ref"):
         doc.units.append(schema.Unit(ref=unit.ref, **{name: getattr(unit, name) for name in UNIT_FIELDS}))
-    for offer in Offer.objects.select_related("application", "unit").order_by("ref"):
+    offers = Offer.objects.filter(application__household__anonymised_on__isnull=True)  # see cases.interchange
+    for offer in offers.select_related("application", "unit").order_by("ref"):
         response = None
         if offer.status in (Offer.Status.ACCEPTED, Offer.Status.REFUSED):
             response = schema.OfferResponse(answer=offer.status, date=offer.answered, reason=offer.reason)

@@ -13,6 +13,12 @@ class CasesConfig(AppConfig):
 
         register_section(Section("cases", interchange.import_section, interchange.export_section))
 
+        from stord_bolig.retention import RetentionPart, register_part
+
+        from . import retention
+
+        register_part(RetentionPart("cases", retention.households_erase, due=retention.households_due))
+
         from stord_bolig.context_processors import NavEntry, register_nav
 
         register_nav(NavEntry(_("My cases"), "cases:my-cases", "cases.view_application", order=10))

@@ -131,13 +131,19 @@ def export_section(doc: schema.Document) -> None:
         by_household.setdefault(member.household_id, []).append(
             schema.Member(person=member.person.ref, role=member.role)
         )
-    for household in Household.objects.order_by("ref"):
+    # An anonymised household (retention) has no people left and is not a record of the format any more:
+    # it and everything under it stay out of exports, so an export still imports anywhere.
+    for household in Household.objects.filter(anonymised_on__isnull=True).order_by("ref"):
         doc.households.append(schema.Household(ref=household.ref, members=by_household.get(household.pk, [])))
 
     appeals: dict[int, Appeal] = {}
     for appeal in Appeal.objects.order_by("application_id", "received", "id"):
         appeals[appeal.application_id] = appeal  # the latest appeal per case
-    applications = Application.objects.select_related("household", "decision").order_by("ref")
+    applications = (
+        Application.objects.filter(household__anonymised_on__isnull=True)
+        .select_related("household", "decision")
+        .order_by("ref")
+    )
     for app in applications:
         decision = getattr(app, "decision", None)
         appeal = appeals.get(app.pk)

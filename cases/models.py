@@ -60,6 +60,8 @@ class Person(models.Model):
 class Household(models.Model):
     ref = models.CharField(_("reference"), max_length=40, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the retention job (cases/retention.py): members deleted, free text blanked, only statistics left.
+    anonymised_on = models.DateField(_("anonymised"), null=True, blank=True, editable=False)
 
     objects = HouseholdQuerySet.as_manager()
 

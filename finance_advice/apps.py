@@ -7,6 +7,12 @@ class FinanceAdviceConfig(AppConfig):
     verbose_name = _("Financial advice")
 
     def ready(self):
+        from stord_bolig.retention import RetentionPart, register_part
+
+        from . import retention
+
+        register_part(RetentionPart("finance_advice", retention.households_erase, keep=retention.households_kept))
+
         from cases.querysets import register_case_grant
         from stord_bolig.context_processors import NavEntry, register_nav
         from stord_bolig.worklist import register

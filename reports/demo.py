@@ -77,6 +77,75 @@ def demo_enrich(users) -> None:
         )
 
 
+OLD_CASE_RECEIVED = dt.date(2013, 3, 4)
+
+
+def demo_old_case(users) -> None:
+    """A case refused in 2013 and closed in 2015: the first retention run (nightly, or `manage.py retention`)
+    anonymises it, so the demo shows the job at work. Its events are dated back to when they happened."""
+    from zoneinfo import ZoneInfo
+
+    from cases import services
+    from cases.models import Application, Assessment, CaseEvent, JournalNote
+
+    if Application.objects.filter(received=OLD_CASE_RECEIVED).exists():
+        return  # loaded before (and perhaps anonymised since)
+    kari = users["kari"]
+    born = dt.date(1979, 10, 23)
+    application = services.application_register(
+        applicant={
+            "national_id": synthetic_national_id(born, 3),
+            "given_name": "Gunnhild",
+            "family_name": "Tveit",
+            "address": "Sagvåg 41",
+            "postcode": "5410",
+            "city": "Sagvåg",
+            "phone": "95550123",
+        },
+        members=[],
+        kind="housing_assistance",
+        received=OLD_CASE_RECEIVED,
+        by=kari,
+        assigned_to=kari,
+    )
+    services.assessment_save(
+        application=application,
+        data={
+            "recommendation": "private_rental",
+            "housing_situation": "own_rented",
+            "own_goals": "Finne ei rimelegare leilegheit nær jobben.",
+        },
+        health=None,
+        urgency="C",
+        urgency_reason="",
+        by=kari,
+    )
+    services.note_add(application=application, text="Ho har fått tilbod om privat leige i Sagvåg.", by=kari)
+    services.assessment_complete(application=application, by=kari)
+    services.application_decide(
+        application=application,
+        outcome="refused",
+        decided=dt.date(2013, 4, 2),
+        notified=dt.date(2013, 4, 3),
+        legal_basis="",
+        facts="Søkjaren har eit privat leigeforhold og fast inntekt.",
+        assessment="Ho kan skaffe seg bustad sjølv med depositumsgaranti frå NAV.",
+        language="nn",
+        by=kari,
+    )
+    services.application_transition(
+        application=application, to_status="closed", by=kari, note="Ingen klage; saka er avslutta."
+    )
+    oslo = ZoneInfo("Europe/Oslo")
+    when = {"decided": dt.datetime(2013, 4, 2, 12, tzinfo=oslo), "closed": dt.datetime(2015, 6, 1, 12, tzinfo=oslo)}
+    events = CaseEvent.objects.filter(application=application)
+    events.exclude(to_status="closed").update(at=dt.datetime(2013, 3, 20, 12, tzinfo=oslo))
+    events.filter(to_status="decided").update(at=when["decided"])
+    events.filter(to_status="closed").update(at=when["closed"])
+    JournalNote.objects.filter(application=application).update(at=when["decided"])
+    Assessment.objects.filter(application=application).update(completed_at=when["decided"])
+
+
 def demo_tenancy_life(users) -> None:
     """Follow-up plans (incl. Housing First), a move-on plan with milestones and a contract letter."""
     from tenancies import services as tenancy_services

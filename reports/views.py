@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cases.models import Application
 from stord_bolig.access import access_log_write
 from stord_bolig.exports import csv_response, xlsx_response
+from stord_bolig.retention import retention_last_run
 from tenancies.models import Lease
 
 from . import figures
@@ -344,4 +345,5 @@ def access_audit(request):
     since = today - dt.timedelta(days=30)
     data = figures.access_audit(since)
     access_log_write(request, action="read", section="access_audit", purpose="log review")
-    return render(request, "reports/access_audit.html", {"data": data, "since": since})
+    context = {"data": data, "since": since, "retention": retention_last_run()}
+    return render(request, "reports/access_audit.html", context)

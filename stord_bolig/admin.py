@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessLog, Letter, PolicyParameter, User
+from .models import AccessLog, Letter, PolicyParameter, RetentionRun, User
 
 
 class UserChangeForm(BaseUserAdmin.form):
@@ -62,3 +62,22 @@ class LetterAdmin(admin.ModelAdmin):
 class PolicyParameterAdmin(admin.ModelAdmin):
     list_display = ("key", "valid_from", "value", "note")
     list_filter = ("key",)
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(admin.ModelAdmin):
+    """The retention job's own record, for the data-protection officer: read-only."""
+
+    list_display = ("started_at", "trigger", "run_by", "status", "case_cutoff", "households", "access_log_rows")
+    list_filter = ("status", "trigger")
+    date_hierarchy = "started_at"
+    readonly_fields = [f.name for f in RetentionRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Now
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .roles import Role, user_roles
@@ -68,11 +69,30 @@ class User(AbstractUser):
         return ""
 
 
+# Access-log columns that identify someone; the retention job blanks them once a row is old enough.
+ACCESS_LOG_PERSONAL_FIELDS = ("user_id", "username", "person_ref", "case_ref", "purpose", "ip", "path")
+# The database refuses to blank a row younger than this, whatever the settings say.
+ACCESS_LOG_MIN_YEARS = 5
+_personal = ", ".join(f"'{name}'" for name in ACCESS_LOG_PERSONAL_FIELDS)
+ACCESS_LOG_ANONYMISE_ONLY = f"""
+IF OLD."at" >= now() - interval '{ACCESS_LOG_MIN_YEARS} years'
+   OR (to_jsonb(NEW) - ARRAY[{_personal}]) IS DISTINCT FROM (to_jsonb(OLD) - ARRAY[{_personal}])
+   OR NEW."user_id" IS NOT NULL OR NEW."ip" IS NOT NULL
+   OR NEW."username" <> '' OR NEW."person_ref" <> '' OR NEW."case_ref" <> ''
+   OR NEW."purpose" <> '' OR NEW."path" <> ''
+THEN
+    RAISE EXCEPTION 'pgtrigger: rows of % can only be anonymised, after {ACCESS_LOG_MIN_YEARS} years', TG_TABLE_NAME;
+END IF;
+RETURN NEW;
+"""
+
+
 class AccessLog(models.Model):
     """One row per read of a person's case data, per denied attempt and per lockout.
 
-    Append-only: database triggers refuse UPDATE and DELETE whatever the application does. (TRUNCATE is
-    a table privilege: production revokes it from the application's role, see SECURITY.md.)
+    Append-only: database triggers refuse DELETE, and every UPDATE except the retention job's blanking of
+    the personal fields of rows older than ACCESS_LOG_MIN_YEARS. (TRUNCATE is a table privilege:
+    production revokes it from the application's role, see SECURITY.md.)
     `user_id` is a plain integer (no foreign key), so deleting a user never touches the log.
     """
 
@@ -103,7 +123,15 @@ class AccessLog(models.Model):
         verbose_name_plural = _("access log")
         ordering = ["-at", "-id"]
         triggers = [
-            pgtrigger.Protect(name="access_log_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+            pgtrigger.Protect(name="access_log_append_only", operation=pgtrigger.Delete),
+            # The one change allowed: the retention job blanking the personal fields of a row older than
+            # ACCESS_LOG_MIN_YEARS, every other column unchanged (stord_bolig/retention.py).
+            pgtrigger.Trigger(
+                name="access_log_only_anonymise",
+                operation=pgtrigger.Update,
+                when=pgtrigger.Before,
+                func=ACCESS_LOG_ANONYMISE_ONLY,
+            ),
         ]
 
     def __str__(self):
@@ -178,3 +206,36 @@ class PolicyParameter(models.Model):
 
     def __str__(self):
         return f"{self.key} = {self.value} ({self.valid_from})"
+
+
+class RetentionRun(models.Model):
+    """One run of the retention job: when, by whom, up to which dates and how much it anonymised (counts only)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("Schedule")
+        COMMAND = "command", _("Command")
+
+    started_at = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    trigger = models.CharField(_("started by"), max_length=10, choices=Trigger.choices)
+    run_by = models.CharField(_("run by"), max_length=150, blank=True)
+    today = models.DateField(_("as of"))
+    case_cutoff = models.DateField(_("cases concluded before"))
+    log_cutoff = models.DateField(_("access-log rows before"))
+    households = models.PositiveIntegerField(_("households anonymised"), default=0)
+    access_log_rows = models.PositiveIntegerField(_("access-log rows anonymised"), default=0)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.status}: {self.households}"

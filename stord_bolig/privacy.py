@@ -9,9 +9,16 @@ A field name may stand for a group with "*": every other field of the model has 
 
 from __future__ import annotations
 
-CASE = "10 years after the case is closed (archive rules for municipal case files)"
-LEASE = "10 years after the tenancy ended"
-LOG = "5 years (access log), then personal fields anonymised"
+from django.conf import settings
+
+# The retention job (stord_bolig/retention.py) applies these; the texts quote the same settings.
+_AFTER = (
+    f"{settings.RETENTION_YEARS_AFTER_CLOSE} years after the household's last case was concluded and its last"
+    " lease ended (archive rules for municipal case files), then anonymised by the retention job"
+)
+CASE = _AFTER
+LEASE = _AFTER
+LOG = f"{settings.RETENTION_ACCESS_LOG_YEARS} years (access log), then personal fields anonymised by the retention job"
 STAFF = "while employed, then deactivated and anonymised"
 REFERENCE = "kept (no personal data)"
 
@@ -46,6 +53,7 @@ REGISTER: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     "stord_bolig.PolicyParameter": (REFERENCE, {"*": "none"}),
+    "stord_bolig.RetentionRun": (REFERENCE, {"*": "none", "run_by": "staff"}),
     "cases.Person": (
         CASE,
         {"*": "personal", "id": "none", "ref": "none", "created_at": "none", "preferred_language": "personal"},
@@ -230,6 +238,20 @@ REVIEWED: dict[str, set[str]] = {
         "title",
     },
     "stord_bolig.PolicyParameter": {"id", "key", "note", "valid_from", "value"},
+    "stord_bolig.RetentionRun": {
+        "access_log_rows",
+        "case_cutoff",
+        "counts",
+        "finished_at",
+        "households",
+        "id",
+        "log_cutoff",
+        "run_by",
+        "started_at",
+        "status",
+        "today",
+        "trigger",
+    },
     "cases.Person": {
         "address",
         "birth_date",
@@ -247,7 +269,7 @@ REVIEWED: dict[str, set[str]] = {
         "representative_address",
         "representative_name",
     },
-    "cases.Household": {"created_at", "id", "ref"},
+    "cases.Household": {"anonymised_on", "created_at", "id", "ref"},
     "cases.HouseholdMember": {"household", "id", "person", "position", "role"},
     "cases.RefCounter": {"key", "last"},
     "cases.Application": {

@@ -297,6 +297,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 20) * 1024 * 1024
 
+# --- Retention (stord_bolig/retention.py; the data-protection register in privacy.py quotes these) ---
+# A household is anonymised this many years after its last case was concluded and its last lease ended.
+RETENTION_YEARS_AFTER_CLOSE = env_int("RETENTION_YEARS_AFTER_CLOSE", 10)
+# Access-log rows keep their personal fields this long. The database refuses to blank a row younger than
+# 5 years (trigger on stord_bolig_accesslog), so a shorter period would only fail.
+RETENTION_ACCESS_LOG_YEARS = env_int("RETENTION_ACCESS_LOG_YEARS", 5)
+if RETENTION_YEARS_AFTER_CLOSE < 1:
+    raise ImproperlyConfigured("RETENTION_YEARS_AFTER_CLOSE must be at least 1.")
+if RETENTION_ACCESS_LOG_YEARS < 5:
+    raise ImproperlyConfigured("RETENTION_ACCESS_LOG_YEARS must be at least 5 (the access log's database guard).")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -19,3 +19,17 @@ def letter_render_task(letter_id: int) -> str:
 @shared_task
 def ping_task() -> str:
     return "pong"
+
+
+@shared_task(acks_late=True, time_limit=3600, soft_time_limit=3500)
+def retention_run_task(today: str | None = None) -> dict:
+    """The nightly retention run; its result holds dates and counts only."""
+    import datetime as dt
+
+    from .retention import RetentionBusy, retention_run
+
+    try:
+        report = retention_run(today=dt.date.fromisoformat(today) if today else None, trigger="schedule", run_by="")
+    except RetentionBusy:
+        return {"busy": True}
+    return report.as_dict()

@@ -13,6 +13,12 @@ class TenanciesConfig(AppConfig):
 
         register_section(Section("tenancies", interchange.import_section, interchange.export_section))
 
+        from stord_bolig.retention import RetentionPart, register_part
+
+        from . import retention
+
+        register_part(RetentionPart("tenancies", retention.households_erase, keep=retention.households_kept))
+
         from allocation.services import register_on_accept
         from cases.querysets import register_case_grant
         from cases.services import register_on_decided

@@ -68,7 +68,8 @@ def unit_statuses_refresh(unit_refs, today) -> None:
 
 
 def export_section(doc: schema.Document) -> None:
-    for lease in Lease.objects.select_related("unit", "household", "application").order_by("ref"):
+    kept = {"household__anonymised_on__isnull": True}  # anonymised households stay out (see cases.interchange)
+    for lease in Lease.objects.filter(**kept).select_related("unit", "household", "application").order_by("ref"):
         doc.leases.append(
             schema.Lease(
                 ref=lease.ref,
@@ -78,9 +79,12 @@ def export_section(doc: schema.Document) -> None:
                 **{name: getattr(lease, name) for name in LEASE_FIELDS},
             )
         )
-    for figure in ArrearsFigure.objects.select_related("lease").order_by("lease__ref", "as_of"):
+    figures = ArrearsFigure.objects.filter(lease__household__anonymised_on__isnull=True)
+    for figure in figures.select_related("lease").order_by("lease__ref", "as_of"):
         doc.arrears.append(schema.Arrears(lease=figure.lease.ref, as_of=figure.as_of, amount=figure.amount))
-    for stay in TemporaryStay.objects.select_related("household").order_by("household__ref", "start", "id"):
+    for stay in (
+        TemporaryStay.objects.filter(**kept).select_related("household").order_by("household__ref", "start", "id")
+    ):
         doc.temporary_stays.append(
             schema.TemporaryStay(
                 household=stay.household.ref,
