@@ -13,13 +13,18 @@ from cases.rules import MemberAge, bedroom_need, bedroom_need_valid_until
 from .models import BedroomNeed
 
 
-def stale_for(queryset, on: dt.date):
-    """Cases of `queryset` whose cached need does not hold on `on`."""
-    return queryset.filter(
+def stale_q(on: dt.date) -> Q:
+    """A case whose cached need does not hold on `on` (none yet, computed later, or an age changed it)."""
+    return (
         Q(bedroom_need_cache__isnull=True)
         | Q(bedroom_need_cache__computed_on__gt=on)
         | Q(bedroom_need_cache__valid_until__lte=on)
     )
+
+
+def stale_for(queryset, on: dt.date):
+    """Cases of `queryset` whose cached need does not hold on `on`."""
+    return queryset.filter(stale_q(on))
 
 
 def bedroom_needs_refresh(queryset, on: dt.date) -> int:

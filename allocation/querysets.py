@@ -7,10 +7,9 @@ command runs the pure rules over the exported register.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from statistics import median
 
-from django.db.models import Prefetch, Q
+from django.db.models import Aggregate, Count, F, FloatField, Func, IntegerField, Prefetch, Q, Value
+from django.db.models.functions import Least
 
 from cases.models import Application, HouseholdMember
 from cases.rules import add_months
@@ -20,16 +19,14 @@ from .models import Unit
 
 
 def waiting_applications(on: dt.date, kinds=rules.WAITING_KINDS):
-    """Granted, not lapsed, decided by `on`, no lease for the case started by `on` (one query, prefetches)."""
-    # Leases belong to the layer above; the reverse relation reads them without importing it.
+    """Granted, not lapsed, decided by `on`, no lease for the case started by `on` (one query, prefetches).
+
+    Reads the case's waiting_from/waiting_until, which database triggers keep equal to exactly that
+    (tenancies/waiting_sql.py), through a partial index of the cases not yet housed.
+    """
     return (
-        Application.objects.filter(
-            kind__in=kinds,
-            decision__outcome="granted",
-            decision__decided__lte=on,
-        )
-        .filter(Q(decision__lapsed__isnull=True) | Q(decision__lapsed__gt=on))
-        .exclude(leases__start__lte=on)
+        Application.objects.filter(kind__in=list(kinds), waiting_from__lte=on)
+        .filter(Q(waiting_until__isnull=True) | Q(waiting_until__gt=on))
         .select_related("decision", "household", "assigned_to")
         .prefetch_related(
             Prefetch(
@@ -53,15 +50,40 @@ def bedroom_needs(applications, on: dt.date) -> dict[str, int]:
 
 
 def waiting_time_estimates(today: dt.date) -> dict[tuple[str, int], dict]:
-    """Median days from decision to lease start per (band, bedrooms of the home) over the last 24 months."""
+    """Median days from the grant to the first lease's start, per (band, bedrooms of that home: 4 = 4+),
+    over the cases housed in the last 24 months: the actual flow, not a static table."""
     since = add_months(today, -24)
-    leases = Application.objects.filter(
-        leases__start__gte=since, leases__start__lte=today, decision__isnull=False, kind__in=rules.WAITING_KINDS
-    ).values_list("urgency", "leases__unit__bedrooms", "leases__start", "decision__decided")
-    waits: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for band, bedrooms, start, decided in leases:
-        waits[(band, min(bedrooms, 4))].append(max((start - decided).days, 0))
-    return {key: {"median_days": int(median(values)), "housed": len(values)} for key, values in waits.items()}
+    rows = (
+        Application.objects.filter(
+            kind__in=list(rules.WAITING_KINDS),
+            waiting_from__isnull=False,  # always so when waiting_until is set; lets the partial index serve
+            waiting_until__gte=since,
+            waiting_until__lte=today,
+            # the lease that ended the wait (a lapsed grant has none starting that day)
+            leases__start=F("waiting_until"),
+        )
+        .values("urgency", size=Least("leases__unit__bedrooms", Value(4)))
+        .annotate(median_days=Median(DaysBetween("waiting_until", "waiting_from")), housed=Count("pk"))
+        .order_by()
+        .values_list("urgency", "size", "median_days", "housed")
+    )
+    # whole days, rounded down, as the page shows them
+    return {(band, size): {"median_days": int(days), "housed": housed} for band, size, days, housed in rows}
+
+
+class Median(Aggregate):
+    """PostgreSQL's continuous median (the mean of the two middle values for an even count)."""
+
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+class DaysBetween(Func):
+    """Whole days from the second date to the first (PostgreSQL date subtraction)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = IntegerField()
 
 
 def vacancy_days(unit: Unit, first: dt.date, last: dt.date) -> int:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -25,7 +27,7 @@ from django.db.models.functions import Coalesce
 
 from . import rules
 from .models import Offer, Unit
-from .needs import bedroom_needs_refresh
+from .needs import bedroom_needs_refresh, stale_q
 from .querysets import waiting_applications
 
 BAND_ORDER = Case(When(urgency="A", then=0), When(urgency="B", then=1), default=2, output_field=IntegerField())
@@ -34,10 +36,11 @@ BAND_ORDER = Case(When(urgency="A", then=0), When(urgency="B", then=1), default=
 ACCEPTED_OFFER = "accepted_offer"  # not a rule of the contract: a UI guard against housing a household twice
 
 
-def annotated_waiting(unit: Unit, on: dt.date, *, strict: bool = True):
+def annotated_waiting(unit: Unit, on: dt.date, *, strict: bool = True, refresh: bool = True):
     """Waiting cases on `on` with their bedroom need and one flag per exclusion reason for this unit."""
     waiting = waiting_applications(on).select_related(None).prefetch_related(None)
-    bedroom_needs_refresh(waiting, on)
+    if refresh:
+        bedroom_needs_refresh(waiting, on)
     open_offer = Offer.objects.filter(
         application=OuterRef("pk"), offered__lte=on, offered__gte=on - dt.timedelta(days=rules.OFFER_RESPONSE_DAYS)
     ).exclude(status__in=[Offer.Status.ACCEPTED, Offer.Status.REFUSED], answered__lte=on)
@@ -81,64 +84,106 @@ FLAGS = [
 ]
 
 
+# One pass over the waiting cases (each flag computed once, in the materialised inner query): each row's
+# eligibility; the first rows of each group (ranked by the rules' order, or by case number for those left
+# out; case numbers compared byte by byte as the rules compare them) and the groups' sizes.
+_ELIGIBLE_SQL = "NOT (" + " OR ".join(f"coalesce(base.{field}, true)" for field, _code in FLAGS) + ")"
+_WINDOWED = """
+WITH base AS MATERIALIZED ({inner}),
+w AS (SELECT base.*, {eligible} AS eligible FROM base),
+ranked AS (
+    SELECT * FROM w WHERE eligible
+    ORDER BY band_order, waiting_from, received, ref COLLATE "C" LIMIT %s
+),
+left_out AS (SELECT * FROM w WHERE NOT eligible ORDER BY ref COLLATE "C" LIMIT %s),
+totals AS (
+    SELECT count(*) FILTER (WHERE eligible) AS eligible_total, count(*) FILTER (WHERE NOT eligible) AS left_out_total,
+           count(*) FILTER (WHERE stale) AS stale_total
+    FROM w
+)
+SELECT ranked.*, row_number() OVER (ORDER BY band_order, waiting_from, received, ref COLLATE "C") AS position,
+       totals.eligible_total AS group_total, totals.stale_total
+FROM ranked, totals
+UNION ALL
+SELECT left_out.*, row_number() OVER (ORDER BY ref COLLATE "C") AS position,
+       totals.left_out_total AS group_total, totals.stale_total
+FROM left_out, totals
+ORDER BY eligible DESC, position
+"""
+_COLUMNS = [
+    "ref",
+    "urgency",
+    "need",
+    "min_bedrooms_override",
+    "wheelchair_need",
+    "target_group",
+    "waiting_from",
+    "received",
+    *[f for f, _c in FLAGS],
+]
+
+
+def _positioned_rows(unit: Unit, on: dt.date, limit: int | None, excluded_limit: int | None, strict: bool):
+    waiting = (
+        annotated_waiting(unit, on, strict=strict, refresh=False)
+        .annotate(band_order=BAND_ORDER, stale=ExpressionWrapper(stale_q(on), output_field=BooleanField()))
+        .order_by()
+        .values_list(*_COLUMNS, "band_order", "stale")
+    )
+    inner, params = waiting.query.sql_with_params()
+    everything = 2**31 - 1
+    # The formatted parts are Django's compiled query and constant column names; values are parameters.
+    sql = _WINDOWED.format(inner=inner, eligible=_ELIGIBLE_SQL)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit or everything, excluded_limit or everything])
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def shortlist_sql(
     unit: Unit, on: dt.date, *, limit: int | None = None, excluded_limit: int | None = None, strict: bool = True
 ) -> dict:
     """The shortlist as rules.shortlist returns it (optionally only the first `limit` ranks), plus totals.
 
-    `strict` also leaves out households that have accepted another home but not moved in yet.
+    `strict` also leaves out households that have accepted another home but not moved in yet. One query
+    when every waiting case's cached bedroom need holds on `on`; otherwise the stale needs are recomputed
+    first and the query runs again.
     """
-    waiting = annotated_waiting(unit, on, strict=strict)
-    eligible_q = ELIGIBLE
-    eligible = waiting.filter(eligible_q).order_by(BAND_ORDER, "decision__decided", "received", "ref")
-    excluded = waiting.exclude(eligible_q).order_by("ref")
-    ranked_rows = list(
-        (eligible[:limit] if limit else eligible).values_list(
-            "ref",
-            "urgency",
-            "need",
-            "min_bedrooms_override",
-            "wheelchair_need",
-            "target_group",
-            "decision__decided",
-            "received",
-        )
-    )
-    excluded_rows = list(
-        (excluded[:excluded_limit] if excluded_limit else excluded).values_list("ref", *[f for f, _c in FLAGS])
-    )
+    rows = _positioned_rows(unit, on, limit, excluded_limit, strict)
+    if rows and rows[0]["stale_total"]:
+        bedroom_needs_refresh(waiting_applications(on).select_related(None).prefetch_related(None), on)
+        rows = _positioned_rows(unit, on, limit, excluded_limit, strict)
+    ranked_rows = [row for row in rows if row["eligible"]]
+    excluded_rows = [row for row in rows if not row["eligible"]]
     shortlist = [
         {
-            "application": ref,
-            "rank": rank,
-            "band": urgency,
+            "application": row["ref"],
+            "rank": row["position"],
+            "band": row["urgency"],
             "reasons": rules.shortlist_reasons(
-                urgency=urgency,
-                need=need,
-                need_overridden=override is not None,
+                urgency=row["urgency"],
+                need=row["need"],
+                need_overridden=row["min_bedrooms_override"] is not None,
                 unit_bedrooms=unit.bedrooms,
-                wheelchair_need=wheelchair,
-                target_group=target_group,
-                decided=decided,
-                received=received,
+                wheelchair_need=row["wheelchair_need"],
+                target_group=row["target_group"],
+                decided=row["waiting_from"],
+                received=row["received"],
             ),
-            "need": need,
+            "need": row["need"],
         }
-        for rank, (ref, urgency, need, override, wheelchair, target_group, decided, received) in enumerate(
-            ranked_rows, start=1
-        )
+        for row in ranked_rows
     ]
     excluded_out = [
-        {"application": row[0], "reasons": [code for (_f, code), flag in zip(FLAGS, row[1:], strict=True) if flag]}
-        for row in excluded_rows
+        {"application": row["ref"], "reasons": [code for field, code in FLAGS if row[field]]} for row in excluded_rows
     ]
     return {
         "unit": unit.ref,
         "on": on.isoformat(),
         "shortlist": shortlist,
         "excluded": excluded_out,
-        "shortlist_total": eligible.count() if limit else len(shortlist),
-        "excluded_total": excluded.count() if excluded_limit else len(excluded_out),
+        "shortlist_total": ranked_rows[0]["group_total"] if ranked_rows else 0,
+        "excluded_total": excluded_rows[0]["group_total"] if excluded_rows else 0,
     }
 
 
@@ -151,16 +196,16 @@ def rank_of(unit: Unit, on: dt.date, application_ref: str, *, strict: bool = Tru
     codes = [code for (_f, code), flag in zip(FLAGS, row[1:], strict=True) if flag]
     if codes:
         return None, codes
-    mine = waiting.filter(ref=application_ref).values_list("urgency", "decision__decided", "received").first()
+    mine = waiting.filter(ref=application_ref).values_list("urgency", "waiting_from", "received").first()
     band = {"A": 0, "B": 1, "C": 2}[mine[0]]
     ahead = (
         waiting.filter(ELIGIBLE)
         .annotate(band_order=BAND_ORDER)
         .filter(
             Q(band_order__lt=band)
-            | Q(band_order=band, decision__decided__lt=mine[1])
-            | Q(band_order=band, decision__decided=mine[1], received__lt=mine[2])
-            | Q(band_order=band, decision__decided=mine[1], received=mine[2], ref__lt=application_ref)
+            | Q(band_order=band, waiting_from__lt=mine[1])
+            | Q(band_order=band, waiting_from=mine[1], received__lt=mine[2])
+            | Q(band_order=band, waiting_from=mine[1], received=mine[2], ref__lt=application_ref)
         )
     )
     return ahead.count() + 1, []

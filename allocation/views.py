@@ -176,7 +176,7 @@ def offer_answer(request, ref: str):
 @permission_required("allocation.view_unit", raise_exception=True)
 def waiting_list(request):
     today = timezone.localdate()
-    queryset = waiting_applications(today).order_by("urgency", "decision__decided", "received", "ref")
+    queryset = waiting_applications(today).order_by("urgency", "waiting_from", "received", "ref")
     band = request.GET.get("band")
     if band in ("A", "B", "C"):
         queryset = queryset.filter(urgency=band)

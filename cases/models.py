@@ -148,7 +148,7 @@ class Status(models.TextChoices):
         return {cls.REGISTERED, cls.ASSESSMENT, cls.READY, cls.DECIDED, cls.APPEALED}
 
 
-@pghistory.track()
+@pghistory.track(exclude=["waiting_from", "waiting_until"])
 class Application(models.Model):
     """A case: one application from a household, from receipt to decision, appeal and closure."""
 
@@ -221,6 +221,11 @@ class Application(models.Model):
     suspended_until = models.DateField(_("suspended until"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Kept by database triggers (tenancies/migrations/0006), never by Python: the case is on the waiting
+    # list on day D when waiting_from <= D < waiting_until (an open end is null). waiting_from is the date of
+    # a granted decision; waiting_until the earlier of its lapse and the start of the first lease for the case.
+    waiting_from = models.DateField(null=True, blank=True, editable=False)
+    waiting_until = models.DateField(null=True, blank=True, editable=False)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -235,9 +240,23 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["status", "received"]),
             models.Index(fields=["assigned_to", "status"]),
+            # the case list's most used filters, counted for its pages
+            models.Index(fields=["status", "urgency"], name="application_status_urgency"),
             # KOSTRA and the waiting list read applications by kind and received date
             models.Index(
                 fields=["kind", "received"], include=["household", "wheelchair_need"], name="application_kind_received"
+            ),
+            # The waiting list and shortlists: the few cases granted and not yet housed, out of all cases ever.
+            # The kinds are allocation.rules.WAITING_KINDS (a query must name the same list to use the index).
+            models.Index(
+                fields=["waiting_from"],
+                name="application_waiting_open",
+                condition=models.Q(waiting_until__isnull=True, kind__in=["municipal_housing", "swap"]),
+            ),
+            models.Index(
+                fields=["waiting_until"],
+                name="application_waiting_until",
+                condition=models.Q(waiting_from__isnull=False),
             ),
         ]
 

@@ -28,27 +28,35 @@ units AS (
     WHERE in_stock_from <= %(last)s AND (in_stock_until IS NULL OR in_stock_until >= %(last)s)
 ),
 new_apps AS (
+    -- only what can count this year, each read through its own index: received in it ...
     SELECT a.id, a.received, d.outcome, d.decided
     FROM cases_application a LEFT JOIN cases_decision d ON d.application_id = a.id
-    WHERE a.kind = 'municipal_housing' AND a.received <= %(last)s
-      -- only what can count this year: received in it, or refused in it
-      AND (a.received >= %(first)s OR (d.outcome = 'refused' AND d.decided BETWEEN %(first)s AND %(last)s))
+    WHERE a.kind = 'municipal_housing' AND a.received BETWEEN %(first)s AND %(last)s
+      AND NOT EXISTS (SELECT 1 FROM tenancies_lease l WHERE l.household_id = a.household_id AND {active_received})
+    UNION ALL
+    -- ... or received earlier and refused in it
+    SELECT a.id, a.received, d.outcome, d.decided
+    FROM cases_decision d JOIN cases_application a ON a.id = d.application_id
+    WHERE d.outcome = 'refused' AND d.decided BETWEEN %(first)s AND %(last)s
+      AND a.kind = 'municipal_housing' AND a.received < %(first)s
       AND NOT EXISTS (SELECT 1 FROM tenancies_lease l WHERE l.household_id = a.household_id AND {active_received})
 ),
 moved_in AS (
-    SELECT coalesce(a.main_reason, 'other') AS reason, count(*) AS n
-    FROM tenancies_lease m LEFT JOIN cases_application a ON a.id = m.application_id
+    SELECT coalesce((SELECT a.main_reason FROM cases_application a WHERE a.id = m.application_id), 'other') AS reason,
+           count(*) AS n
+    FROM tenancies_lease m
     WHERE m.moved_in BETWEEN %(first)s AND %(last)s
       AND NOT EXISTS (SELECT 1 FROM tenancies_lease l
                       WHERE l.household_id = m.household_id AND l.id <> m.id AND {active_before_move})
     GROUP BY 1
 ),
 waiting AS (
+    -- granted by the year end, not lapsed and no lease for the case started by then: the waiting columns
+    -- the database keeps on each case (tenancies/waiting_sql.py)
     SELECT a.household_id, bool_or(a.wheelchair_need) AS wheelchair
-    FROM cases_application a JOIN cases_decision d ON d.application_id = a.id
-    WHERE a.kind = 'municipal_housing' AND d.outcome = 'granted' AND d.decided <= %(last)s
-      AND (d.lapsed IS NULL OR d.lapsed > %(last)s)
-      AND NOT EXISTS (SELECT 1 FROM tenancies_lease l WHERE l.application_id = a.id AND l.start <= %(last)s)
+    FROM cases_application a
+    WHERE a.kind = 'municipal_housing' AND a.waiting_from <= %(last)s
+      AND (a.waiting_until IS NULL OR a.waiting_until > %(last)s)
     GROUP BY a.household_id
 ),
 stays AS (
@@ -124,24 +132,43 @@ WITH years AS (
     SELECT y AS year, make_date(y, 1, 1) AS first, make_date(y, 12, 31) AS last
     FROM generate_series(%(year_from)s::int, %(year_to)s::int) AS y
 ),
-stock AS (
-    SELECT years.year, u.id, greatest(u.in_stock_from, years.first) AS s,
-           least(coalesce(u.in_stock_until, years.last), years.last) AS e, years.last
+-- each unit's days in stock within each year it was in stock: [s, e]
+stock_days AS (
+    SELECT years.year, sum(b.e - b.s + 1) AS days, count(*) FILTER (WHERE b.e = years.last) AS at_end
     FROM allocation_unit u JOIN years
       ON u.in_stock_from <= years.last AND (u.in_stock_until IS NULL OR u.in_stock_until >= years.first)
+    CROSS JOIN LATERAL (SELECT greatest(u.in_stock_from, years.first) AS s,
+                               least(coalesce(u.in_stock_until, years.last), years.last) AS e) AS b
+    GROUP BY years.year
 ),
-occupied AS (
-    SELECT st.year, l.unit_id, greatest(l.start, st.s) AS s, least(coalesce(l.moved_out, l."end", st.e), st.e) AS e,
-           st.last
-    FROM tenancies_lease l JOIN stock st ON st.id = l.unit_id
-    WHERE l.start <= st.e AND coalesce(l.moved_out, l."end", st.e) >= st.s
+-- the days of those covered by a lease (moved out, or else the lease's end, or else still running)
+let_days AS (
+    SELECT years.year, sum(greatest(least(coalesce(l.moved_out, l."end", b.e), b.e) - greatest(l.start, b.s) + 1, 0))
+           AS days
+    FROM tenancies_lease l JOIN allocation_unit u ON u.id = l.unit_id
+    -- the lease touches the year (implied by the conditions below; lets the join skip the other years early)
+    JOIN years ON l.start <= years.last AND coalesce(l.moved_out, l."end", years.last) >= years.first
+     AND u.in_stock_from <= years.last AND (u.in_stock_until IS NULL OR u.in_stock_until >= years.first)
+    CROSS JOIN LATERAL (SELECT greatest(u.in_stock_from, years.first) AS s,
+                               least(coalesce(u.in_stock_until, years.last), years.last) AS e) AS b
+    WHERE l.start <= b.e AND coalesce(l.moved_out, l."end", b.e) >= b.s
+    GROUP BY years.year
+),
+-- homes let on the year's last day, among those in stock that day
+let_at_end AS (
+    SELECT years.year, count(DISTINCT l.unit_id) AS at_end
+    FROM years JOIN tenancies_lease l
+      ON l.start <= years.last AND coalesce(l.moved_out, l."end", years.last) >= years.last
+    JOIN allocation_unit u
+      ON u.id = l.unit_id AND u.in_stock_from <= years.last
+     AND (u.in_stock_until IS NULL OR u.in_stock_until >= years.last)
+    GROUP BY years.year
 )
-SELECT years.year, coalesce(st.days, 0), coalesce(oc.days, 0), coalesce(st.at_end, 0), coalesce(oc.at_end, 0)
+SELECT years.year, coalesce(sd.days, 0), coalesce(ld.days, 0), coalesce(sd.at_end, 0), coalesce(le.at_end, 0)
 FROM years
-LEFT JOIN (SELECT year, sum(e - s + 1) AS days, count(*) FILTER (WHERE e = last) AS at_end
-           FROM stock GROUP BY year) st USING (year)
-LEFT JOIN (SELECT year, sum(greatest(e - s + 1, 0)) AS days, count(DISTINCT unit_id) FILTER (WHERE e = last) AS at_end
-           FROM occupied GROUP BY year) oc USING (year)
+LEFT JOIN stock_days sd USING (year)
+LEFT JOIN let_days ld USING (year)
+LEFT JOIN let_at_end le USING (year)
 ORDER BY years.year
 """
 

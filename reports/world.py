@@ -22,6 +22,7 @@ from cases.rules import add_months
 from stord_bolig.demo.identity import synthetic_national_id
 from stord_bolig.models import AccessLog
 from tenancies.models import ArrearsFigure, Lease
+from tenancies.waiting_sql import waiting_triggers_paused
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def generate_world(scale_name: str, *, seed: int = 2026, today: dt.date | None =
         return wrap
 
     ignore = [f"{model}:{op}" for model in TRACKED for op in ("insert_insert", "update_update")]
-    with transaction.atomic(), pgtrigger.ignore(*ignore):
+    with transaction.atomic(), pgtrigger.ignore(*ignore), waiting_triggers_paused():
 
         @step("units")
         def _units():
@@ -309,7 +310,7 @@ def add_bare_leases(total: int, *, seed: int = 7, today: dt.date | None = None) 
     if existing >= wanted:
         return
     ignore = [f"{model}:{op}" for model in TRACKED for op in ("insert_insert", "update_update")]
-    with transaction.atomic(), pgtrigger.ignore(*ignore):
+    with transaction.atomic(), pgtrigger.ignore(*ignore), waiting_triggers_paused():
         start_index = existing
         Unit.objects.bulk_create(
             [

@@ -70,6 +70,9 @@ REGISTER: dict[str, tuple[str, dict[str, str]]] = {
             "status": "none",
             "created_at": "none",
             "updated_at": "none",
+            # dates kept by the database from the decision and leases (the waiting list); kept for statistics
+            "waiting_from": "none",
+            "waiting_until": "none",
             "assigned_to": "staff",
             # the main reason may reveal mental illness or substance use
             "main_reason": "special",
@@ -292,6 +295,8 @@ REVIEWED: dict[str, set[str]] = {
         "urgency",
         "urgency_reason",
         "urgency_suggested",
+        "waiting_from",
+        "waiting_until",
         "wheelchair_need",
     },
     "cases.CaseEvent": {"application", "at", "by", "from_status", "id", "note", "to_status"},

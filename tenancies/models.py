@@ -94,7 +94,11 @@ class Lease(models.Model):
         verbose_name = _("lease")
         verbose_name_plural = _("leases")
         ordering = ["-start", "-ref"]
-        indexes = [models.Index(fields=["application", "start"], name="lease_application_start")]
+        indexes = [
+            models.Index(fields=["application", "start"], name="lease_application_start"),
+            # the lease list pages through current leases by end date
+            models.Index(fields=["end", "ref"], name="lease_end_ref"),
+        ]
         constraints = [
             # No two tenancies of one unit overlap; a same-day handover (moved_out == next start) is allowed.
             ExclusionConstraint(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -363,7 +362,8 @@ def test_reminders__keys_sorting_and_subjects():
     assert {r.kind: r.remind_from for r in open_reminders(doc, today)}["move_out_demand"] == d("2026-03-01")
 
 
-def test_reminders__hundred_thousand_leases_well_under_ten_seconds():
+def test_reminders__hundred_thousand_leases_each_get_their_reminders():
+    # Speed is measured by `make bench` (the sweep over 10k/50k/100k leases), not here.
     start = d("2016-01-01")
     leases = [
         lease(f"L-{i:06}", start=(start + i % 3650 * DAY).isoformat(), end=None if i % 3 else "2027-01-31")
@@ -371,10 +371,11 @@ def test_reminders__hundred_thousand_leases_well_under_ten_seconds():
     ]
     figures = [Arrears(f"L-{i:06}", d("2026-10-31"), 9000 + i % 2) for i in range(0, 100_000, 4)]
     doc = Document(leases=leases, arrears=figures)
-    started = time.perf_counter()
     found = reminders(doc, d("2026-11-25"))
-    assert time.perf_counter() - started < 5.0
     assert len(found) > 25_000
+    # no lease gets the same reminder twice, however many leases there are
+    keys = [(r["kind"], r.get("lease"), r["due"]) for r in found]
+    assert len(keys) == len(set(keys))
 
 
 # --- example.json ---------------------------------------------------------------------------------
