@@ -4,6 +4,11 @@ Apps decide which template and context a letter gets (their `letters.py`) and ca
 `letter_create`; the PDF is rendered by a Celery worker after the transaction commits. The URL
 fetcher can read only the letter assets in static/letters (no file://, no network, no redirects),
 and rendering has a hard time limit.
+
+Each letter is rendered exactly once, whatever fails in between: the row is created once (unique
+`dedupe_key`), its render task is queued after commit, and a letter whose task was lost (Redis
+restarted, worker killed, broker down at commit) is queued again by `letter_requeue_stale`, which
+beat runs every few minutes; rendering locks the row and leaves a rendered letter as it is.
 """
 
 from __future__ import annotations
@@ -132,8 +137,32 @@ def letter_create(
         return Letter.objects.get(dedupe_key=dedupe_key), False
     from .tasks import letter_render_task
 
-    transaction.on_commit(lambda: letter_render_task.delay(letter.pk))
+    # robust: the letter is committed whatever happens to the broker; if queueing fails (Redis down), the
+    # error is logged, the caseworker's request still succeeds, and `letter_requeue_stale` queues it later.
+    transaction.on_commit(lambda: letter_render_task.delay(letter.pk), robust=True)
     return letter, True
+
+
+def letter_requeue_stale(*, older_than: dt.timedelta = dt.timedelta(minutes=5)) -> int:
+    """Queue again every letter still waiting after `older_than`; returns how many were queued.
+
+    A render task can be lost with the broker (a Redis restart without persistence), with a worker killed
+    before it acknowledged, or when the broker was down at commit. A second task for a letter that is being
+    or has been rendered does nothing: `letter_render` locks the row and skips a rendered letter.
+    """
+    from .tasks import letter_render_task
+
+    cutoff = timezone.now() - older_than
+    waiting = list(
+        Letter.objects.filter(status=Letter.Status.QUEUED, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for letter_id in waiting:
+        letter_render_task.delay(letter_id)
+    if waiting:
+        logger.warning("queued %d letters again that were still waiting after %s", len(waiting), older_than)
+    return len(waiting)
 
 
 def letter_render(letter_id: int) -> Letter:
@@ -150,7 +179,11 @@ def letter_render(letter_id: int) -> Letter:
             letter.save(update_fields=["status", "error"])
             return letter
         digest = hashlib.sha256(pdf).hexdigest()
-        letter.pdf.save(f"{letter.kind}-{letter.case_ref}-{letter.pk}.pdf", ContentFile(pdf), save=False)
+        file_name = f"{letter.kind}-{letter.case_ref}-{letter.pk}.pdf"
+        # A render killed after writing its file but before its commit left the file behind: replace it,
+        # so a letter never has two files (the storage would otherwise save this one under a new name).
+        letter.pdf.storage.delete(letter.pdf.field.generate_filename(letter, file_name))
+        letter.pdf.save(file_name, ContentFile(pdf), save=False)
         letter.sha256 = digest
         letter.size_bytes = len(pdf)
         letter.status = Letter.Status.RENDERED

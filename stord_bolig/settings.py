@@ -90,6 +90,15 @@ CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_TIMEZONE = "Europe/Oslo"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Installed into the database schedule by beat at start (the nightly sweeps are data migrations): a letter whose
+# render task was lost (Redis restarted, a worker killed, the broker down at commit) is queued again.
+CELERY_BEAT_SCHEDULE = {
+    "Re-queue letters still waiting": {
+        "task": "stord_bolig.tasks.letter_requeue_task",
+        "schedule": 300.0,
+        "kwargs": {"older_than_seconds": 300},
+    },
+}
 # Tests run tasks in-process unless a test starts a real worker (tests/integration).
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", TESTING)
 CELERY_TASK_EAGER_PROPAGATES = TESTING
