@@ -17,7 +17,7 @@ from finance_advice.models import StartlanApplication
 from tenancies.models import FollowUpPlan, Lease, TemporaryStay
 
 from . import rules
-from .kostra_sql import kostra_sql, stock_use_years
+from .kostra_sql import kostra_sql, kostra_sql_years, stock_use_years
 
 HOMELESS = ["homeless_1", "homeless_2", "homeless_3", "homeless_4", "homeless_5"]
 
@@ -104,7 +104,7 @@ def homeless_monthly(first: dt.date, months: int) -> list[dict]:
 def dashboard(year_from: int, year_to: int) -> dict:
     """Per-year figures for the management group, from KOSTRA's definitions plus circulation and startlån."""
     years = list(range(year_from, year_to + 1))
-    per_year = {year: kostra_sql(year) for year in years}
+    per_year = kostra_sql_years(year_from, year_to)
     stock = stock_use_years(year_from, year_to)
     moved_out = defaultdict(Counter)
     for year, outcome in Lease.objects.filter(moved_out__year__gte=year_from, moved_out__year__lte=year_to).values_list(

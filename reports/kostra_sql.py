@@ -7,8 +7,6 @@ both agree on the example register for every year it covers.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import connection
 
 from . import rules
@@ -18,64 +16,88 @@ _ACTIVE = 'l.start <= {d} AND (l.moved_out IS NULL OR l.moved_out >= {d}) AND (l
 
 _TEMPLATE = """
 WITH
+years AS (
+    SELECT y AS year, make_date(y, 1, 1) AS first, make_date(y, 12, 31) AS last
+    FROM generate_series(%(year_from)s::int, %(year_to)s::int) AS y
+),
+bounds AS (SELECT min(first) AS first, max(last) AS last FROM years),
 units AS (
-    SELECT count(*) AS total,
-           count(*) FILTER (WHERE ownership = 'owned') AS owned,
-           count(*) FILTER (WHERE ownership = 'leased') AS leased,
-           count(*) FILTER (WHERE ownership = 'private_allocation_right') AS private,
-           count(*) FILTER (WHERE wheelchair_accessible) AS wheelchair
-    FROM allocation_unit
-    WHERE in_stock_from <= %(last)s AND (in_stock_until IS NULL OR in_stock_until >= %(last)s)
+    SELECT years.year, count(u.id) AS total,
+           count(u.id) FILTER (WHERE u.ownership = 'owned') AS owned,
+           count(u.id) FILTER (WHERE u.ownership = 'leased') AS leased,
+           count(u.id) FILTER (WHERE u.ownership = 'private_allocation_right') AS private,
+           count(u.id) FILTER (WHERE u.wheelchair_accessible) AS wheelchair
+    FROM years LEFT JOIN allocation_unit u
+      ON u.in_stock_from <= years.last AND (u.in_stock_until IS NULL OR u.in_stock_until >= years.last)
+    GROUP BY years.year
 ),
-new_apps AS (
-    -- only what can count this year, each read through its own index: received in it ...
-    SELECT a.id, a.received, d.outcome, d.decided
-    FROM cases_application a LEFT JOIN cases_decision d ON d.application_id = a.id
-    WHERE a.kind = 'municipal_housing' AND a.received BETWEEN %(first)s AND %(last)s
+-- new applications: received in the year from a household not living in a municipal home then
+apps_new AS (
+    SELECT extract(year FROM a.received)::int AS year, count(*) AS n
+    FROM cases_application a, bounds
+    WHERE a.kind = 'municipal_housing' AND a.received BETWEEN bounds.first AND bounds.last
       AND NOT EXISTS (SELECT 1 FROM tenancies_lease l WHERE l.household_id = a.household_id AND {active_received})
-    UNION ALL
-    -- ... or received earlier and refused in it
-    SELECT a.id, a.received, d.outcome, d.decided
-    FROM cases_decision d JOIN cases_application a ON a.id = d.application_id
-    WHERE d.outcome = 'refused' AND d.decided BETWEEN %(first)s AND %(last)s
-      AND a.kind = 'municipal_housing' AND a.received < %(first)s
-      AND NOT EXISTS (SELECT 1 FROM tenancies_lease l WHERE l.household_id = a.household_id AND {active_received})
-),
-moved_in AS (
-    SELECT coalesce((SELECT a.main_reason FROM cases_application a WHERE a.id = m.application_id), 'other') AS reason,
-           count(*) AS n
-    FROM tenancies_lease m
-    WHERE m.moved_in BETWEEN %(first)s AND %(last)s
-      AND NOT EXISTS (SELECT 1 FROM tenancies_lease l
-                      WHERE l.household_id = m.household_id AND l.id <> m.id AND {active_before_move})
     GROUP BY 1
 ),
+-- refusals: such applications (received by the year's end) refused in the year
+refusals AS (
+    SELECT extract(year FROM d.decided)::int AS year, count(*) AS n
+    FROM cases_decision d JOIN cases_application a ON a.id = d.application_id, bounds
+    WHERE d.outcome = 'refused' AND d.decided BETWEEN bounds.first AND bounds.last
+      AND a.kind = 'municipal_housing' AND a.received <= make_date(extract(year FROM d.decided)::int, 12, 31)
+      AND NOT EXISTS (SELECT 1 FROM tenancies_lease l WHERE l.household_id = a.household_id AND {active_received})
+    GROUP BY 1
+),
+moved_in AS (
+    SELECT extract(year FROM m.moved_in)::int AS year,
+           coalesce((SELECT a.main_reason FROM cases_application a WHERE a.id = m.application_id), 'other') AS reason,
+           count(*) AS n
+    FROM tenancies_lease m, bounds
+    WHERE m.moved_in BETWEEN bounds.first AND bounds.last
+      AND NOT EXISTS (SELECT 1 FROM tenancies_lease l
+                      WHERE l.household_id = m.household_id AND l.id <> m.id AND {active_before_move})
+    GROUP BY 1, 2
+),
+moved AS (SELECT year, json_object_agg(reason, n) AS reasons FROM moved_in GROUP BY year),
+-- the waiting list at the year's end: granted by then, not lapsed and no lease for the case started by then
+-- (the waiting columns the database keeps on each case, tenancies/waiting_sql.py)
 waiting AS (
-    -- granted by the year end, not lapsed and no lease for the case started by then: the waiting columns
-    -- the database keeps on each case (tenancies/waiting_sql.py)
-    SELECT a.household_id, bool_or(a.wheelchair_need) AS wheelchair
-    FROM cases_application a
-    WHERE a.kind = 'municipal_housing' AND a.waiting_from <= %(last)s
-      AND (a.waiting_until IS NULL OR a.waiting_until > %(last)s)
-    GROUP BY a.household_id
+    SELECT year, count(*) AS n, count(*) FILTER (WHERE wheelchair) AS wheelchair
+    FROM (
+        SELECT years.year, a.household_id, bool_or(a.wheelchair_need) AS wheelchair
+        FROM years JOIN cases_application a
+          ON a.kind = 'municipal_housing' AND a.waiting_from <= years.last
+         AND (a.waiting_until IS NULL OR a.waiting_until > years.last)
+        GROUP BY years.year, a.household_id
+    ) AS households
+    GROUP BY year
 ),
 stays AS (
-    SELECT household_id,
-           bool_or(children_present AND coalesce("end", %(last)s) > (start + interval '3 months')::date) AS long_kids,
-           bool_or(kind = 'natthjem') AS natthjem
-    FROM tenancies_temporarystay
-    WHERE start <= %(last)s AND ("end" IS NULL OR "end" >= %(first)s)
-    GROUP BY household_id
+    SELECT year, count(*) AS n, count(*) FILTER (WHERE long_kids) AS long_kids,
+           count(*) FILTER (WHERE natthjem) AS natthjem
+    FROM (
+        SELECT years.year, s.household_id,
+               bool_or(s.children_present AND coalesce(s."end", years.last) > (s.start + interval '3 months')::date)
+                   AS long_kids,
+               bool_or(s.kind = 'natthjem') AS natthjem
+        FROM years JOIN tenancies_temporarystay s
+          ON s.start <= years.last AND (s."end" IS NULL OR s."end" >= years.first)
+        GROUP BY years.year, s.household_id
+    ) AS households
+    GROUP BY year
 )
-SELECT
-    (SELECT total FROM units), (SELECT owned FROM units), (SELECT leased FROM units), (SELECT private FROM units),
-    (SELECT wheelchair FROM units),
-    (SELECT count(*) FROM new_apps WHERE received >= %(first)s),
-    (SELECT count(*) FROM new_apps WHERE outcome = 'refused' AND decided BETWEEN %(first)s AND %(last)s),
-    (SELECT coalesce(json_object_agg(reason, n), '{{}}') FROM moved_in),
-    (SELECT count(*) FROM waiting), (SELECT count(*) FROM waiting WHERE wheelchair),
-    (SELECT count(*) FROM stays), (SELECT count(*) FROM stays WHERE long_kids),
-    (SELECT count(*) FROM stays WHERE natthjem)
+SELECT years.year, units.total, units.owned, units.leased, units.private, units.wheelchair,
+       coalesce(apps_new.n, 0), coalesce(refusals.n, 0), coalesce(moved.reasons, '{{}}'),
+       coalesce(waiting.n, 0), coalesce(waiting.wheelchair, 0),
+       coalesce(stays.n, 0), coalesce(stays.long_kids, 0), coalesce(stays.natthjem, 0)
+FROM years
+JOIN units USING (year)
+LEFT JOIN apps_new USING (year)
+LEFT JOIN refusals USING (year)
+LEFT JOIN moved USING (year)
+LEFT JOIN waiting USING (year)
+LEFT JOIN stays USING (year)
+ORDER BY years.year
 """
 # The formatted parts are constant SQL fragments; every value goes to the database as a parameter.
 SQL = _TEMPLATE.format(
@@ -85,24 +107,32 @@ SQL = _TEMPLATE.format(
 
 def kostra_sql(year: int) -> dict:
     """The `report kostra` figures for `year`, computed by PostgreSQL; identical to rules.kostra."""
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return kostra_sql_years(year, year)[year]
+
+
+def kostra_sql_years(year_from: int, year_to: int) -> dict[int, dict]:
+    """The figures for every year from `year_from` to `year_to`, in one query (the dashboard's trends)."""
     with connection.cursor() as cursor:
-        cursor.execute(SQL, {"first": first, "last": last})
-        (
-            total,
-            owned,
-            leased,
-            private,
-            wheelchair,
-            apps_new,
-            refusals_new,
-            moved,
-            waiting,
-            waiting_wheelchair,
-            temp,
-            temp_kids,
-            natthjem,
-        ) = cursor.fetchone()
+        cursor.execute(SQL, {"year_from": year_from, "year_to": year_to})
+        rows = cursor.fetchall()
+    return {row[0]: _figures(*row[1:]) for row in rows}
+
+
+def _figures(
+    total,
+    owned,
+    leased,
+    private,
+    wheelchair,
+    apps_new,
+    refusals_new,
+    moved,
+    waiting,
+    waiting_wheelchair,
+    temp,
+    temp_kids,
+    natthjem,
+) -> dict:
     moved = moved if isinstance(moved, dict) else {}
     moved_in = {reason: int(moved.get(reason, 0)) for reason in rules.MAIN_REASONS}
     figures = {

@@ -26,3 +26,12 @@ def test_kostra_sql__empty_register_gives_zeros():
     assert figures["units_total"] == 0
     assert figures["units_wheelchair_share"] == 0.0
     assert figures["moved_in_other"] == 0
+
+
+def test_kostra_sql_years__one_query_gives_each_year_as_asked_alone():
+    from reports.kostra_sql import kostra_sql_years
+
+    records_import(json.loads(EXAMPLE.read_text()))
+    together = kostra_sql_years(2018, 2027)
+    assert list(together) == list(range(2018, 2028))
+    assert together == {year: kostra_sql(year) for year in range(2018, 2028)}
