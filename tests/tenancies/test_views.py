@@ -192,6 +192,23 @@ def test_worklist__shows_my_open_reminders_overdue_first(english, caseworker):
 
 
 @pytest.mark.django_db
+def test_worklist__a_long_list_comes_fifty_at_a_time_overdue_first(english, caseworker):
+    for n in range(60):
+        ApplicationFactory(assigned_to=caseworker, received=dt.date(2026, 9, 1) + dt.timedelta(days=n))
+    services.reminder_sweep(TODAY)
+
+    first = english.get(reverse("worklist"))
+    second = english.get(reverse("worklist") + "?page=2")
+
+    first_items, second_items = list(first.context["items"]), list(second.context["items"])
+    assert (len(first_items), len(second_items)) == (50, 10)
+    assert "60 tasks in all." in first.content.decode()
+    assert 'href="?page=2"' in first.content.decode()
+    dues = [item.due for item in first_items + second_items]
+    assert dues == sorted(dues)  # the earliest (overdue) reply deadlines come first, across pages
+
+
+@pytest.mark.django_db
 def test_worklist__closed_and_not_yet_due_reminders_are_not_shown(english, caseworker, expiring_lease):
     services.lease_record_date(lease=expiring_lease, field="renewal_decided", day=TODAY, by=caseworker)
     services.reminder_sweep_for_lease(expiring_lease.ref)
