@@ -76,7 +76,9 @@ def _time_limit(seconds: int):
         raise LetterRenderTimeout(f"letter rendering exceeded {seconds} s")
 
     previous = signal.signal(signal.SIGALRM, _expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The alarm repeats every 0.2 s after the limit: code inside WeasyPrint that catches broad exceptions
+    # may swallow one raise, but not every one, so the timeout always reaches the caller.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.2)
     try:
         yield
     finally:
