@@ -460,6 +460,12 @@ def run(args: argparse.Namespace) -> int:
     with (work / "access.log").open("rb") as handle:
         handle.seek(measured_from)
         server = stats.server_side(handle.read().decode(errors="replace").splitlines())
+    # CPU per unit of work: what a page or letter costs whatever else ran on the machine (wall times do not).
+    served = sum(row["count"] for page, row in server.items() if page != "healthz")
+    logins = server.get("login save", {}).get("count", 0)
+    cpu["gunicorn"]["ms_per_request"] = round(cpu["gunicorn"]["cpu_s"] * 1000 / max(served, 1), 1)
+    cpu["gunicorn"]["requests"], cpu["gunicorn"]["of_them_logins"] = served, logins
+    cpu["celery"]["ms_per_letter"] = round(cpu["celery"]["cpu_s"] * 1000 / max(letters["rendered"], 1), 1)
     missed = stats.budget_missed(client["journey"], client["all"])
     if letters["queued"] or letters["failed"]:
         missed.append(f"letters not rendered: {letters['queued']} queued, {letters['failed']} failed")
@@ -524,6 +530,11 @@ def report(result: dict) -> None:
     log(
         f"CPU over {cpu['wall_s']} s: {used}; machine {machine['busy_percent']} % busy of {machine['cpus']} CPUs, "
         f"load average {machine['load_average_1m_at_end']} (other work on the machine included)"
+    )
+    log(
+        f"CPU per unit: gunicorn {cpu['gunicorn']['ms_per_request']} ms per request "
+        f"({cpu['gunicorn']['requests']} requests, {cpu['gunicorn']['of_them_logins']} of them password checks), "
+        f"worker {cpu['celery']['ms_per_letter']} ms per letter"
     )
     budget = result["budget"]
     verdict = "PASSED" if result["passed"] else "MISSED: " + "; ".join(result["missed"])
