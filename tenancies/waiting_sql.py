@@ -100,6 +100,8 @@ def waiting_triggers_paused():
         yield
     finally:
         with connection.cursor() as cursor:
+            # ALTER TABLE refuses while deferred foreign-key checks of the bulk load are still pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table, trigger in TRIGGERS:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
             cursor.execute(REFRESH_ALL)
