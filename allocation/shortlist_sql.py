@@ -133,7 +133,7 @@ def _positioned_rows(unit: Unit, on: dt.date, limit: int | None, excluded_limit:
     inner, params = waiting.query.sql_with_params()
     everything = 2**31 - 1
     # The formatted parts are Django's compiled query and constant column names; values are parameters.
-    sql = _WINDOWED.format(inner=inner, eligible=_ELIGIBLE_SQL)
+    sql = _WINDOWED.replace("{inner}", inner).replace("{eligible}", _ELIGIBLE_SQL)  # no str.format: braces in SQL
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit or everything, excluded_limit or everything])
         names = [column.name for column in cursor.description]
