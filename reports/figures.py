@@ -122,8 +122,14 @@ def dashboard(year_from: int, year_to: int) -> dict:
 
     today = timezone.localdate()
     # The same definition as the waiting list page: granted, in force, not housed.
-    waiting_by_band = Counter(
-        waiting_applications(today).select_related(None).prefetch_related(None).values_list("urgency", flat=True)
+    waiting_by_band = dict(
+        waiting_applications(today)
+        .select_related(None)
+        .prefetch_related(None)
+        .order_by()
+        .values("urgency")
+        .annotate(n=Count("pk"))
+        .values_list("urgency", "n")
     )
     return {
         "years": years,
