@@ -9,7 +9,12 @@ results on the example register for every unit and many dates.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import namedtuple
+from functools import cache, lru_cache
+from operator import attrgetter
 
+from django.contrib.postgres.aggregates import BoolOr
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -36,30 +41,58 @@ BAND_ORDER = Case(When(urgency="A", then=0), When(urgency="B", then=1), default=
 ACCEPTED_OFFER = "accepted_offer"  # not a rule of the contract: a UI guard against housing a household twice
 
 
-def annotated_waiting(unit: Unit, on: dt.date, *, strict: bool = True, refresh: bool = True):
-    """Waiting cases on `on` with their bedroom need and one flag per exclusion reason for this unit."""
+def open_offer_q(on: dt.date) -> Q:
+    """An offer open on `on` (rules.offer_open_on): made in the last 7 days and not answered by then."""
+    return Q(offered__lte=on, offered__gte=on - dt.timedelta(days=rules.OFFER_RESPONSE_DAYS)) & ~Q(
+        status__in=[Offer.Status.ACCEPTED, Offer.Status.REFUSED], answered__lte=on
+    )
+
+
+def accepted_offer_q(on: dt.date) -> Q:
+    """An offer accepted by `on`."""
+    return Q(status=Offer.Status.ACCEPTED, answered__lte=on)
+
+
+def annotated_waiting(unit: Unit, on: dt.date, *, strict: bool = True, refresh: bool = True, offers: bool = True):
+    """Waiting cases on `on` with their bedroom need and one flag per exclusion reason for this unit.
+
+    Without `offers` the two flags read from allocation_offer (x_open_offer, x_accepted) are left out:
+    the shortlist joins them from `offer_flags` once instead of asking per case.
+    """
     waiting = waiting_applications(on).select_related(None).prefetch_related(None)
     if refresh:
         bedroom_needs_refresh(waiting, on)
-    open_offer = Offer.objects.filter(
-        application=OuterRef("pk"), offered__lte=on, offered__gte=on - dt.timedelta(days=rules.OFFER_RESPONSE_DAYS)
-    ).exclude(status__in=[Offer.Status.ACCEPTED, Offer.Status.REFUSED], answered__lte=on)
-    return waiting.annotate(
+    waiting = waiting.annotate(
         need=Coalesce(F("min_bedrooms_override"), F("bedroom_need_cache__need"), output_field=IntegerField())
     ).annotate(
         x_suspended=Q(suspended_until__isnull=False) & Q(suspended_until__gte=on),  # never NULL
-        x_open_offer=Exists(open_offer),
         x_too_few=Q(need__gt=unit.bedrooms),
         x_too_many=Q(need__lt=unit.bedrooms - 1),
         x_wheelchair=Value(False, output_field=BooleanField())
         if unit.wheelchair_accessible
         else Q(wheelchair_need=True),
         x_target_group=~Q(target_group=unit.target_group),
-        x_accepted=Exists(
-            Offer.objects.filter(application=OuterRef("pk"), status=Offer.Status.ACCEPTED, answered__lte=on)
-        )
+    )
+    if not offers:
+        return waiting
+    return waiting.annotate(
+        x_open_offer=Exists(Offer.objects.filter(open_offer_q(on), application=OuterRef("pk"))),
+        x_accepted=Exists(Offer.objects.filter(accepted_offer_q(on), application=OuterRef("pk")))
         if strict
         else Value(False, output_field=BooleanField()),
+    )
+
+
+def offer_flags(on: dt.date, *, strict: bool = True):
+    """One row per case with an offer that keeps it off a shortlist on `on`: application_id and the two flags."""
+    offers = Offer.objects.filter(open_offer_q(on) | accepted_offer_q(on) if strict else open_offer_q(on))
+    return (
+        offers.order_by()
+        .values("application_id")
+        .annotate(
+            x_open_offer=BoolOr(open_offer_q(on)),
+            x_accepted=BoolOr(accepted_offer_q(on)) if strict else Value(False, output_field=BooleanField()),
+        )
     )
 
 
@@ -84,22 +117,29 @@ FLAGS = [
 ]
 
 
-# One pass over the waiting cases (each flag computed once, in the materialised inner query): each row's
-# eligibility; the first rows of each group (ranked by the rules' order, or by case number for those left
-# out; case numbers compared byte by byte as the rules compare them) and the groups' sizes.
-_ELIGIBLE_SQL = "NOT (" + " OR ".join(f"coalesce(base.{field}, true)" for field, _code in FLAGS) + ")"
+# One pass over the waiting cases (each flag computed once, in the materialised base): each row's eligibility;
+# the first rows of each group (ranked by the rules' order, or by case number for those left out; case numbers
+# compared byte by byte as the rules compare them) and the groups' sizes. The offer flags come from one join
+# against the offers that matter on the day, grouped per case, not from two lookups per waiting case.
+_ELIGIBLE_SQL = "NOT (" + " OR ".join(f"coalesce(flagged.{field}, true)" for field, _code in FLAGS) + ")"
 _WINDOWED = """
-WITH base AS MATERIALIZED ({inner}),
-w AS (SELECT base.*, {eligible} AS eligible FROM base),
+WITH base AS MATERIALIZED (
+    SELECT flagged.*, {eligible} AS eligible
+    FROM (
+        SELECT waiting.*, coalesce(offers.x_open_offer, false) AS x_open_offer,
+               coalesce(offers.x_accepted, false) AS x_accepted
+        FROM ({waiting}) waiting LEFT JOIN ({offers}) offers ON offers.application_id = waiting.id
+    ) flagged
+),
 ranked AS (
-    SELECT * FROM w WHERE eligible
+    SELECT * FROM base WHERE eligible
     ORDER BY band_order, waiting_from, received, ref COLLATE "C" LIMIT %s
 ),
-left_out AS (SELECT * FROM w WHERE NOT eligible ORDER BY ref COLLATE "C" LIMIT %s),
+left_out AS (SELECT * FROM base WHERE NOT eligible ORDER BY ref COLLATE "C" LIMIT %s),
 totals AS (
     SELECT count(*) FILTER (WHERE eligible) AS eligible_total, count(*) FILTER (WHERE NOT eligible) AS left_out_total,
            count(*) FILTER (WHERE stale) AS stale_total
-    FROM w
+    FROM base
 )
 SELECT ranked.*, row_number() OVER (ORDER BY band_order, waiting_from, received, ref COLLATE "C") AS position,
        totals.eligible_total AS group_total, totals.stale_total
@@ -110,7 +150,9 @@ SELECT left_out.*, row_number() OVER (ORDER BY ref COLLATE "C") AS position,
 FROM left_out, totals
 ORDER BY eligible DESC, position
 """
+_OFFER_FLAGS = ("x_open_offer", "x_accepted")  # joined in _WINDOWED from offer_flags
 _COLUMNS = [
+    "id",  # to join the offer flags
     "ref",
     "urgency",
     "need",
@@ -119,25 +161,61 @@ _COLUMNS = [
     "target_group",
     "waiting_from",
     "received",
-    *[f for f, _c in FLAGS],
+    *[f for f, _c in FLAGS if f not in _OFFER_FLAGS],
 ]
 
 
 def _positioned_rows(unit: Unit, on: dt.date, limit: int | None, excluded_limit: int | None, strict: bool):
+    sql, params = _shortlist_query(on, strict, unit.bedrooms, unit.wheelchair_accessible, unit.target_group)
+    everything = 2**31 - 1
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit or everything, excluded_limit or everything])
+        row = _row_type(tuple(column.name for column in cursor.description))
+        return list(map(row._make, cursor.fetchall()))
+
+
+@lru_cache(maxsize=64)
+def _shortlist_query(
+    on: dt.date, strict: bool, bedrooms: int, wheelchair_accessible: bool, target_group: str
+) -> tuple[str, tuple]:
+    """_WINDOWED with its parts compiled, and their parameters (without the two limits).
+
+    A pure function of the day and the three things about a unit the rules read, so it is compiled once per
+    process for each: compiling costs a tenth of a page's time, and every page for the same kind of unit on
+    the same day asks for the same query.
+    """
+    profile = Unit(bedrooms=bedrooms, wheelchair_accessible=wheelchair_accessible, target_group=target_group)
     waiting = (
-        annotated_waiting(unit, on, strict=strict, refresh=False)
+        annotated_waiting(profile, on, strict=strict, refresh=False, offers=False)
         .annotate(band_order=BAND_ORDER, stale=ExpressionWrapper(stale_q(on), output_field=BooleanField()))
         .order_by()
         .values_list(*_COLUMNS, "band_order", "stale")
     )
-    inner, params = waiting.query.sql_with_params()
-    everything = 2**31 - 1
-    # The formatted parts are Django's compiled query and constant column names; values are parameters.
-    sql = _WINDOWED.replace("{inner}", inner).replace("{eligible}", _ELIGIBLE_SQL)  # no str.format: braces in SQL
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit or everything, excluded_limit or everything])
-        names = [column.name for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    # The waiting cases in two disjoint halves, each read through its own partial index: those not housed yet
+    # (the index covers every column read here, so the bulk of the list never visits the table) and, for a
+    # past day, those housed since.
+    halves = waiting.filter(waiting_until__isnull=True).union(waiting.filter(waiting_until__gt=on), all=True)
+    waiting_sql, waiting_params = halves.query.sql_with_params()
+    offers_sql, offers_params = offer_flags(on, strict=strict).query.sql_with_params()
+    # The placed parts are Django's compiled queries and constant column names; values are parameters. One
+    # pass of re.sub, not str.format or chained replaces: braces in a placed part are never read as a slot.
+    parts = {"eligible": _ELIGIBLE_SQL, "waiting": waiting_sql, "offers": offers_sql}
+    sql = re.sub(r"\{(eligible|waiting|offers)\}", lambda slot: parts[slot[1]], _WINDOWED)
+    return sql, (*waiting_params, *offers_params)
+
+
+@cache
+def _row_type(names: tuple[str, ...]):
+    return namedtuple("ShortlistRow", names)
+
+
+_flags_of = attrgetter(*[field for field, _code in FLAGS])
+
+
+@cache
+def _exclusion_codes(flags: tuple[bool | None, ...]) -> tuple[str, ...]:
+    """The codes of a left-out row's flags, in FLAGS order (a few combinations, each worked out once)."""
+    return tuple(code for flag, (_field, code) in zip(flags, FLAGS, strict=True) if flag)
 
 
 def shortlist_sql(
@@ -150,40 +228,40 @@ def shortlist_sql(
     first and the query runs again.
     """
     rows = _positioned_rows(unit, on, limit, excluded_limit, strict)
-    if rows and rows[0]["stale_total"]:
+    if rows and rows[0].stale_total:
         bedroom_needs_refresh(waiting_applications(on).select_related(None).prefetch_related(None), on)
         rows = _positioned_rows(unit, on, limit, excluded_limit, strict)
-    ranked_rows = [row for row in rows if row["eligible"]]
-    excluded_rows = [row for row in rows if not row["eligible"]]
+    ranked_rows = [row for row in rows if row.eligible]
+    excluded_rows = [row for row in rows if not row.eligible]
     shortlist = [
         {
-            "application": row["ref"],
-            "rank": row["position"],
-            "band": row["urgency"],
+            "application": row.ref,
+            "rank": row.position,
+            "band": row.urgency,
             "reasons": rules.shortlist_reasons(
-                urgency=row["urgency"],
-                need=row["need"],
-                need_overridden=row["min_bedrooms_override"] is not None,
+                urgency=row.urgency,
+                need=row.need,
+                need_overridden=row.min_bedrooms_override is not None,
                 unit_bedrooms=unit.bedrooms,
-                wheelchair_need=row["wheelchair_need"],
-                target_group=row["target_group"],
-                decided=row["waiting_from"],
-                received=row["received"],
+                wheelchair_need=row.wheelchair_need,
+                target_group=row.target_group,
+                decided=row.waiting_from,
+                received=row.received,
             ),
-            "need": row["need"],
+            "need": row.need,
         }
         for row in ranked_rows
     ]
     excluded_out = [
-        {"application": row["ref"], "reasons": [code for field, code in FLAGS if row[field]]} for row in excluded_rows
+        {"application": row.ref, "reasons": list(_exclusion_codes(_flags_of(row)))} for row in excluded_rows
     ]
     return {
         "unit": unit.ref,
         "on": on.isoformat(),
         "shortlist": shortlist,
         "excluded": excluded_out,
-        "shortlist_total": ranked_rows[0]["group_total"] if ranked_rows else 0,
-        "excluded_total": excluded_rows[0]["group_total"] if excluded_rows else 0,
+        "shortlist_total": ranked_rows[0].group_total if ranked_rows else 0,
+        "excluded_total": excluded_rows[0].group_total if excluded_rows else 0,
     }
 
 

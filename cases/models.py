@@ -248,8 +248,20 @@ class Application(models.Model):
             ),
             # The waiting list and shortlists: the few cases granted and not yet housed, out of all cases ever.
             # The kinds are allocation.rules.WAITING_KINDS (a query must name the same list to use the index).
+            # It carries every column a shortlist reads (allocation/shortlist_sql.py), so that runs as an
+            # index-only scan and never visits the table's wide rows.
             models.Index(
                 fields=["waiting_from"],
+                include=[
+                    "id",
+                    "ref",
+                    "urgency",
+                    "received",
+                    "target_group",
+                    "wheelchair_need",
+                    "min_bedrooms_override",
+                    "suspended_until",
+                ],
                 name="application_waiting_open",
                 condition=models.Q(waiting_until__isnull=True, kind__in=["municipal_housing", "swap"]),
             ),

@@ -8,7 +8,7 @@ import pytest
 
 from allocation import rules
 from allocation.models import Unit
-from allocation.shortlist_sql import rank_of, shortlist_sql
+from allocation.shortlist_sql import ACCEPTED_OFFER, rank_of, shortlist_sql
 from stord_bolig.interchange.codec import parse_document
 from stord_bolig.interchange.service import records_import
 
@@ -45,6 +45,22 @@ def test_shortlist_sql__equals_the_rules_for_every_unit_and_date():
                 assert rank_of(unit, on, entry["application"], strict=False) == (None, entry["reasons"])
             compared += 1
     assert compared == 15 * len(DATES)
+
+
+def test_shortlist_sql__strict_agrees_with_rank_of_for_every_unit_and_date():
+    # The list joins the offer flags once for all cases, rank_of asks per case: both leave out the same
+    # cases for the same reasons, accepted offers included.
+    records_import(json.loads(EXAMPLE.read_text()))
+    seen = set()
+    for unit in Unit.objects.all():
+        for on in DATES:
+            got = shortlist_sql(unit, on)
+            for entry in got["shortlist"]:
+                assert rank_of(unit, on, entry["application"]) == (entry["rank"], []), (unit.ref, on)
+            for entry in got["excluded"]:
+                assert rank_of(unit, on, entry["application"]) == (None, entry["reasons"]), (unit.ref, on)
+                seen.update(entry["reasons"])
+    assert {rules.OPEN_OFFER, ACCEPTED_OFFER} <= seen
 
 
 def test_shortlist_sql__limit_keeps_the_totals():
