@@ -215,3 +215,24 @@ class BedroomNeed(models.Model):
 
     def __str__(self):
         return f"{self.application_id}: {self.need}"
+
+
+class WaitingTimeEstimates(models.Model):
+    """The waiting-time estimates as computed for one day, kept (how the estimated waits develop over time).
+
+    The waiting list and the dashboard read the day's row instead of taking a median over every case housed
+    in the last 24 months on each request: beat computes it just after midnight, and the first request of a
+    day that finds none computes it (allocation.querysets.waiting_time_estimates).
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    # [[band, bedrooms (4 = 4+), median days, households housed], ...]
+    figures = models.JSONField(_("figures"))
+    computed_at = models.DateTimeField(_("computed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("waiting-time estimates")
+        verbose_name_plural = _("waiting-time estimates")
+
+    def __str__(self):
+        return f"{self.day}"

@@ -50,6 +50,29 @@ def bedroom_needs(applications, on: dt.date) -> dict[str, int]:
 
 
 def waiting_time_estimates(today: dt.date) -> dict[tuple[str, int], dict]:
+    """The day's estimates (waiting_time_estimates_compute), computed once a day and kept.
+
+    Beat computes them just after midnight; a day without them (a fresh register, beat not running) gets them
+    from its first request. Two requests at once both compute, and the first row stored stands.
+    """
+    from .models import WaitingTimeEstimates
+
+    stored = WaitingTimeEstimates.objects.filter(day=today).values_list("figures", flat=True).first()
+    if stored is None:
+        estimates = waiting_time_estimates_compute(today)
+        waiting_time_estimates_store(today, estimates)
+        return estimates
+    return {(band, size): {"median_days": days, "housed": housed} for band, size, days, housed in stored}
+
+
+def waiting_time_estimates_store(today: dt.date, estimates: dict[tuple[str, int], dict]) -> None:
+    from .models import WaitingTimeEstimates
+
+    figures = [[band, size, row["median_days"], row["housed"]] for (band, size), row in sorted(estimates.items())]
+    WaitingTimeEstimates.objects.bulk_create([WaitingTimeEstimates(day=today, figures=figures)], ignore_conflicts=True)
+
+
+def waiting_time_estimates_compute(today: dt.date) -> dict[tuple[str, int], dict]:
     """Median days from the grant to the first lease's start, per (band, bedrooms of that home: 4 = 4+),
     over the cases housed in the last 24 months: the actual flow, not a static table."""
     since = add_months(today, -24)

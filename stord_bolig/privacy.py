@@ -117,6 +117,7 @@ REGISTER: dict[str, tuple[str, dict[str, str]]] = {
         {"*": "personal", "id": "none", "meeting": "none", "unit": "none", "chosen_by": "staff", "created_at": "none"},
     ),
     "allocation.BedroomNeed": (CASE, {"*": "personal"}),
+    "allocation.WaitingTimeEstimates": (REFERENCE, {"*": "none"}),
     "tenancies.Lease": (LEASE, {"*": "personal", "id": "none", "ref": "none", "unit": "none", "created_at": "none"}),
     "tenancies.ArrearsFigure": (LEASE, {"*": "personal", "id": "none", "created_at": "none"}),
     "tenancies.TemporaryStay": (CASE, {"*": "personal", "id": "none"}),
@@ -418,6 +419,7 @@ REVIEWED: dict[str, set[str]] = {
         "unit",
     },
     "allocation.BedroomNeed": {"application", "computed_on", "need", "valid_until"},
+    "allocation.WaitingTimeEstimates": {"computed_at", "day", "figures", "id"},
     "tenancies.Lease": {
         "application",
         "created_at",

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -93,12 +94,17 @@ CELERY_TIMEZONE = "Europe/Oslo"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Installed into the database schedule by beat at start (the nightly sweeps are data migrations): a letter whose
-# render task was lost (Redis restarted, a worker killed, the broker down at commit) is queued again.
+# render task was lost (Redis restarted, a worker killed, the broker down at commit) is queued again; the day's
+# waiting-time estimates are computed just after midnight.
 CELERY_BEAT_SCHEDULE = {
     "Re-queue letters still waiting": {
         "task": "stord_bolig.tasks.letter_requeue_task",
         "schedule": 300.0,
         "kwargs": {"older_than_seconds": 300},
+    },
+    "Waiting-time estimates for the day": {
+        "task": "allocation.tasks.waiting_time_estimates_task",
+        "schedule": crontab(hour=0, minute=5),
     },
 }
 # Tests run tasks in-process unless a test starts a real worker (tests/integration).

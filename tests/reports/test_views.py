@@ -159,3 +159,12 @@ def test_access_audit__flags_a_caseworker_reading_their_own_case_and_unusual_vol
     admin = make_user(None, username="root", is_superuser=True, is_staff=True)
     assert verified_client(client, admin).get(reverse("reports:access-audit")).status_code == 200
     assert verified_client(client, caseworker).get(reverse("reports:access-audit")).status_code == 403
+
+
+def test_dashboard__title_is_plain_text_and_the_estimates_shown_once(management_client):
+    html = management_client.get(reverse("reports:dashboard")).content.decode()
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title
+    head = html.split("</head>", 1)[0]
+    assert "<table" not in head and "<h2" not in head
+    assert html.count("Estimert ventetid") == 1  # "Estimated waiting time", in the body only
