@@ -270,6 +270,12 @@ class Application(models.Model):
                 name="application_waiting_until",
                 condition=models.Q(waiting_from__isnull=False),
             ),
+            # The waiting list's order: its first pages read a few hundred index entries, not every waiting case.
+            models.Index(
+                fields=["urgency", "waiting_from", "received", "ref"],
+                name="application_waiting_order",
+                condition=models.Q(waiting_from__isnull=False),
+            ),
         ]
 
     def __str__(self):

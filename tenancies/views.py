@@ -29,7 +29,7 @@ from .forms import (
     MoveOutForm,
     RentAdjustForm,
 )
-from .models import FollowUpPlan, Lease, Milestone, Reminder
+from .models import END_OR_NEVER, FollowUpPlan, Lease, Milestone, Reminder
 
 
 def _lease_or_404(request, ref: str) -> Lease:
@@ -61,7 +61,7 @@ def lease_list(request):
         queryset = queryset.active_on(today).filter(
             end__isnull=False, end__lte=add_months(today, 6), renewal_decided__isnull=True
         )
-    page = Paginator(queryset.order_by("end", "ref"), 50).get_page(request.GET.get("page"))
+    page = Paginator(queryset.order_by(END_OR_NEVER, "ref"), 50).get_page(request.GET.get("page"))
     return render(
         request, "tenancies/lease_list.html", {"page": page, "show": show, "query": f"show={show}", "today": today}
     )
