@@ -119,13 +119,18 @@ def mask_national_id(number: str) -> str:
     return number[:6] + " •••••"
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """Calendar months, clamped to the target month's last day (31 Jan + 1 = 28/29 Feb)."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    last = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, min(day.day, last))
+    year, month0 = divmod(day.year * 12 + (day.month - 1) + months, 12)
+    # Every month has a 28th, so only later days need the month's length. The reminder sweep calls this
+    # a few times per lease; calendar.monthrange (which also works out a weekday) was a third of its rules.
+    if day.day <= 28:
+        return dt.date(year, month0 + 1, day.day)
+    last = 29 if month0 == 1 and calendar.isleap(year) else _MONTH_DAYS[month0]
+    return dt.date(year, month0 + 1, min(day.day, last))
 
 
 def age_on(birth_date: dt.date, day: dt.date) -> int:

@@ -69,7 +69,9 @@ def reminder_document(today: dt.date, *, lease_ref: str | None = None) -> schema
 
 def _lease_records(doc: schema.Document, leases, today: dt.date) -> None:
     """Leases and their arrears figures dated by `today`, as records."""
-    fields = (
+    refs_by_pk = {}
+    rows = leases.values_list(
+        "pk",
         "ref",
         "start",
         "end",
@@ -81,21 +83,31 @@ def _lease_records(doc: schema.Document, leases, today: dt.date) -> None:
         "last_circulation_review",
         "financial_advice_referral",
     )
-    refs_by_pk = {}
-    for pk, *values in leases.values_list("pk", *fields).iterator(chunk_size=10000):
-        row = dict(zip(fields, values, strict=True))
-        refs_by_pk[pk] = row["ref"]
+    # Keywords spelled out: a dict and ** per row doubled the cost of this loop over a national register.
+    for pk, ref, start, end, rent, moved_in, moved_out, renewed, demanded, reviewed, referred in rows.iterator(
+        chunk_size=10000
+    ):
+        refs_by_pk[pk] = ref
         doc.leases.append(
             schema.Lease(
+                ref=ref,
                 unit="",
                 household="",
                 application=None,
+                start=start,
+                end=end,
                 short_term_reason=None,
                 repeat_short_term_reason=None,
+                monthly_rent=rent,
                 deposit=0,
                 guarantee=0,
+                moved_in=moved_in,
+                moved_out=moved_out,
+                renewal_decided=renewed,
+                move_out_demand_sent=demanded,
+                last_circulation_review=reviewed,
+                financial_advice_referral=referred,
                 outcome=None,
-                **row,
             )
         )
     for lease_id, as_of, amount in (

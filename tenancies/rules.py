@@ -155,11 +155,12 @@ def open_reminders(doc: Document, today: dt.date) -> Iterator[ReminderDue]:
     for figure in doc.arrears:
         arrears_by_lease[figure.lease].append(figure)
     for lease in doc.leases:
+        figures = arrears_by_lease.get(lease.ref)
         for reminder in (
             renewal_assessment_reminder(lease, today),
             move_out_demand_reminder(lease, today),
             circulation_review_reminder(lease, today),
-            arrears_referral_reminder(lease, arrears_by_lease.get(lease.ref, ()), today),
+            arrears_referral_reminder(lease, figures, today) if figures else None,  # no figures, no arrears
         ):
             if reminder is not None:
                 yield reminder

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,53 +47,115 @@ def lease_draft_from_offer(*, offer: Offer, by) -> Lease:
     )
 
 
-def _responsible_users() -> tuple[dict[str, int | None], dict[str, int | None], dict[str, int | None]]:
-    applications = dict(Application.objects.values_list("ref", "assigned_to_id"))
-    offers = dict(Offer.objects.values_list("ref", "application__assigned_to_id"))
-    leases = dict(Lease.objects.values_list("ref", "application__assigned_to_id"))
-    return applications, offers, leases
+# The sweep's writes, set-wise against the open reminders the rules found (copied into a temporary table):
+# insert the new ones with their caseworker, close the open ones no rule keeps, re-open closed ones a rule
+# keeps again (e.g. a referral date corrected). (kind, subject_ref, due) identifies a reminder throughout,
+# as in the unique constraint; rows already there keep their caseworker and remind-from date.
+_SWEEP_OPEN = """
+CREATE TEMPORARY TABLE reminder_sweep_open (
+    seq integer NOT NULL,
+    kind varchar(30) NOT NULL,
+    subject_kind varchar(20) NOT NULL,
+    subject_ref varchar(40) NOT NULL,
+    due date NOT NULL,
+    remind_from date NOT NULL
+) ON COMMIT DROP
+"""
+
+# The new ones get a table of their own, analysed, so that finding their caseworkers is planned for how
+# many they are (a few on an ordinary night, every one on the first) and not from stale table statistics.
+_SWEEP_NEW = """
+CREATE TEMPORARY TABLE reminder_sweep_new ON COMMIT DROP AS
+SELECT o.* FROM reminder_sweep_open o
+WHERE NOT EXISTS (
+    SELECT FROM tenancies_reminder r WHERE r.kind = o.kind AND r.subject_ref = o.subject_ref AND r.due = o.due
+)
+"""
+
+_SWEEP_INSERT = """
+INSERT INTO tenancies_reminder (kind, subject_kind, subject_ref, due, remind_from, assigned_to_id, created_at)
+SELECT n.kind, n.subject_kind, n.subject_ref, n.due, n.remind_from,
+       CASE n.subject_kind
+           WHEN 'application' THEN a.assigned_to_id
+           WHEN 'offer' THEN offer_case.assigned_to_id
+           WHEN 'lease' THEN lease_case.assigned_to_id
+       END,
+       %(now)s
+FROM reminder_sweep_new n
+LEFT JOIN cases_application a ON n.subject_kind = 'application' AND a.ref = n.subject_ref
+LEFT JOIN allocation_offer offer ON n.subject_kind = 'offer' AND offer.ref = n.subject_ref
+LEFT JOIN cases_application offer_case ON offer_case.id = offer.application_id
+LEFT JOIN tenancies_lease lease ON n.subject_kind = 'lease' AND lease.ref = n.subject_ref
+LEFT JOIN cases_application lease_case ON lease_case.id = lease.application_id
+ORDER BY n.seq
+"""
+
+_SWEEP_CLOSE = """
+UPDATE tenancies_reminder r SET closed_at = %(now)s
+WHERE r.closed_at IS NULL AND NOT EXISTS (
+    SELECT FROM reminder_sweep_open o WHERE o.kind = r.kind AND o.subject_ref = r.subject_ref AND o.due = r.due
+)
+"""
+
+_SWEEP_REOPEN = """
+UPDATE tenancies_reminder r SET closed_at = NULL
+FROM reminder_sweep_open o
+WHERE r.closed_at IS NOT NULL AND o.kind = r.kind AND o.subject_ref = r.subject_ref AND o.due = r.due
+"""
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused():
+    """No cyclic garbage collection inside: for loading and judging a whole register of records.
+
+    Hundreds of thousands of small records pile up and live until the rules are done (none in a cycle;
+    reference counting frees them). The collector would walk the growing heap again and again: a third
+    of a steady sweep over 100 000 leases.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def reminder_sweep(today: dt.date) -> dict[str, int]:
     """Create every reminder due on `today` exactly once, and close those whose rule no longer applies.
 
-    Exactly once holds however often and however concurrently it runs: rows are inserted with
-    ON CONFLICT DO NOTHING against the unique (kind, subject, due) constraint.
+    Exactly once holds however often and however concurrently it runs: the unique (kind, subject, due)
+    constraint refuses a second row, and a sweep that meets another's rows inserts with ON CONFLICT DO NOTHING.
     """
-    open_now = list(rules.open_reminders(reminder_document(today), today))
-    owners = dict(zip(("application", "offer", "lease"), _responsible_users(), strict=True))
-    rows = [
-        Reminder(
-            kind=item.kind,
-            subject_kind=item.subject_kind,
-            subject_ref=item.subject_ref,
-            due=item.due,
-            remind_from=item.remind_from,
-            assigned_to_id=owners[item.subject_kind].get(item.subject_ref),
-        )
-        for item in open_now
-    ]
-    before = Reminder.objects.count()
-    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-    inserted = Reminder.objects.count() - before
-    keep = {(item.kind, item.subject_ref, item.due) for item in open_now}
-    stale = [
-        pk
-        for pk, kind, ref, due in Reminder.objects.filter(closed_at__isnull=True).values_list(
-            "pk", "kind", "subject_ref", "due"
-        )
-        if (kind, ref, due) not in keep
-    ]
-    closed = Reminder.objects.filter(pk__in=stale, closed_at__isnull=True).update(closed_at=timezone.now())
-    # Re-open a reminder closed earlier whose rule applies again (e.g. a referral date corrected).
-    again = [
-        pk
-        for pk, kind, ref, due in Reminder.objects.filter(
-            closed_at__isnull=False, due__in={d for _k, _r, d in keep}
-        ).values_list("pk", "kind", "subject_ref", "due")
-        if (kind, ref, due) in keep
-    ]
-    reopened = Reminder.objects.filter(pk__in=again).update(closed_at=None)
+    with _cyclic_gc_paused():
+        open_now = list(rules.open_reminders(reminder_document(today), today))
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_SWEEP_OPEN)
+        columns = "seq, kind, subject_kind, subject_ref, due, remind_from"
+        with cursor.copy(f"COPY reminder_sweep_open ({columns}) FROM STDIN") as copy:
+            copy.set_types(["int4", "varchar", "varchar", "varchar", "date", "date"])
+            for seq, item in enumerate(open_now):
+                copy.write_row((seq, item.kind, item.subject_kind, item.subject_ref, item.due, item.remind_from))
+        cursor.execute("ANALYZE reminder_sweep_open")
+        cursor.execute(_SWEEP_NEW)
+        cursor.execute("ANALYZE reminder_sweep_new")
+        # A plain insert of the rows not there yet: ON CONFLICT's speculative insertion made the first run of
+        # a national register a third slower. Only a sweep running at the same moment can make it fail (it
+        # waits for the other's commit, then meets its rows); then the same insert, skipping them.
+        try:
+            with transaction.atomic():
+                cursor.execute(_SWEEP_INSERT, {"now": now})
+        except IntegrityError:
+            logger.info("reminder sweep %s: met the rows of a concurrent sweep", today)
+            cursor.execute(_SWEEP_INSERT + "ON CONFLICT DO NOTHING", {"now": now})
+        inserted = cursor.rowcount
+        cursor.execute(_SWEEP_CLOSE, {"now": now})
+        closed = cursor.rowcount
+        cursor.execute(_SWEEP_REOPEN)
+        reopened = cursor.rowcount
+        # ON COMMIT DROP does not fire while an outer transaction stays open (a request, a test).
+        cursor.execute("DROP TABLE reminder_sweep_open, reminder_sweep_new")
     logger.info("reminder sweep %s: %d open, %d closed", today, len(open_now), closed)
     return {"open": len(open_now), "inserted": inserted, "closed": closed, "reopened": reopened}
 

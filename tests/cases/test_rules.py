@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 import pytest
@@ -155,6 +156,16 @@ MONTHS = [
 @pytest.mark.parametrize(("case", "day", "months", "result"), MONTHS, ids=[row[0] for row in MONTHS])
 def test_add_months__table(case: str, day: dt.date, months: int, result: dt.date) -> None:
     assert add_months(day, months) == result
+
+
+def test_add_months__agrees_with_the_calendar_on_every_day_of_four_years() -> None:
+    for offset in range(4 * 366):
+        day = D(2023, 1, 1) + dt.timedelta(days=offset)
+        for months in (-25, -13, -12, -6, -2, -1, 0, 1, 2, 3, 11, 12, 36, 49):
+            index = day.year * 12 + day.month - 1 + months
+            year, month = index // 12, index % 12 + 1
+            expected = dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+            assert add_months(day, months) == expected, (day, months)
 
 
 PRELIMINARY = [

@@ -7,9 +7,13 @@ command prints) on the example register, including when two sweeps run at the sa
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 
 from allocation.models import Offer, Unit
 from allocation.services import offer_answer
@@ -129,8 +133,8 @@ def test_reminder_sweep__offer_reminder_closes_when_its_last_day_has_passed(exam
     assert offer_reminders["O-00022"] is None  # open through 26 Nov
 
 
-@pytest.mark.django_db
-def test_reminder_sweep__referral_closes_the_arrears_reminder(caseworker):
+def _lease_a_month_in_arrears(caseworker) -> Lease:
+    """A lease of `caseworker`'s case whose arrears reached a month's rent on 31 October."""
     application = ApplicationFactory(assigned_to=caseworker)
     lease = LeaseFactory(
         application=application,
@@ -140,6 +144,12 @@ def test_reminder_sweep__referral_closes_the_arrears_reminder(caseworker):
     )
     ArrearsFigureFactory(lease=lease, as_of=dt.date(2026, 9, 30), amount=4000)
     ArrearsFigureFactory(lease=lease, as_of=dt.date(2026, 10, 31), amount=9000)  # a full month's rent
+    return lease
+
+
+@pytest.mark.django_db
+def test_reminder_sweep__referral_closes_the_arrears_reminder(caseworker):
+    lease = _lease_a_month_in_arrears(caseworker)
     services.reminder_sweep(TODAY)
     reminder = Reminder.objects.get(kind="arrears_referral")
     assert (reminder.subject_ref, reminder.due, reminder.assigned_to) == (lease.ref, dt.date(2026, 10, 31), caseworker)
@@ -150,6 +160,27 @@ def test_reminder_sweep__referral_closes_the_arrears_reminder(caseworker):
     reminder.refresh_from_db()
     assert reminder.closed_at is not None
     assert not Reminder.objects.filter(closed_at__isnull=True, kind="arrears_referral").exists()
+
+
+@pytest.mark.django_db
+def test_reminder_sweep__a_closed_reminder_whose_rule_applies_again_is_reopened_not_duplicated(caseworker):
+    lease = _lease_a_month_in_arrears(caseworker)
+    services.reminder_sweep(TODAY)
+    reminder = Reminder.objects.get(kind="arrears_referral")
+    services.lease_record_date(lease=lease, field="financial_advice_referral", day=TODAY, by=caseworker)
+    closing = services.reminder_sweep(TODAY)
+    assert (closing["inserted"], closing["closed"], closing["reopened"]) == (0, 1, 0)
+
+    Lease.objects.filter(pk=lease.pk).update(financial_advice_referral=None)  # the referral was a mistake
+    result = services.reminder_sweep(TODAY)
+
+    assert (result["inserted"], result["closed"], result["reopened"]) == (0, 0, 1)
+    arrears = Reminder.objects.filter(kind="arrears_referral")
+    assert list(arrears.values_list("pk", "closed_at", "assigned_to", "remind_from")) == [
+        (reminder.pk, None, caseworker.pk, reminder.remind_from)
+    ]
+    again = services.reminder_sweep(TODAY)
+    assert (again["inserted"], again["closed"], again["reopened"]) == (0, 0, 0)
 
 
 @pytest.mark.django_db
@@ -190,6 +221,46 @@ def test_reminder_sweep__two_sweeps_at_once_in_a_renewal_window_create_each_remi
     assert open_reminder_keys() == expected_reminders(example_document(), day)
     renewal_leases = set(Reminder.objects.filter(kind="renewal_assessment").values_list("subject_ref", flat=True))
     assert renewal_leases == {"L-00005"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminder_sweep__a_row_another_sweep_has_not_committed_yet_is_waited_for_and_skipped(caseworker, caplog):
+    import_example(caseworker=caseworker)
+    expected = expected_reminders(example_document(), TODAY)
+    kind, subject_kind, ref, due = expected[0]
+    holding = threading.Event()
+
+    def other_sweep_holding_one_row() -> None:
+        # Commits only once this test's sweep is waiting for it (a lock wait on its transaction id).
+        try:
+            with transaction.atomic():
+                Reminder.objects.create(kind=kind, subject_kind=subject_kind, subject_ref=ref, due=due, remind_from=due)
+                holding.set()
+                deadline = time.monotonic() + 20
+                while time.monotonic() < deadline:
+                    with connection.cursor() as cursor:
+                        cursor.execute(
+                            "SELECT count(*) FROM pg_stat_activity"
+                            " WHERE datname = current_database() AND wait_event = 'transactionid'"
+                        )
+                        if cursor.fetchone()[0]:
+                            break
+                    time.sleep(0.01)
+        finally:
+            holding.set()
+            connection.close()
+
+    other = threading.Thread(target=other_sweep_holding_one_row)
+    other.start()
+    assert holding.wait(timeout=20)
+    with caplog.at_level(logging.INFO, logger="tenancies.services"):
+        result = services.reminder_sweep(TODAY)
+    other.join(timeout=30)
+
+    assert "met the rows of a concurrent sweep" in caplog.text
+    assert result["inserted"] == len(expected) - 1
+    assert duplicated_reminders() == []
+    assert open_reminder_keys() == expected
 
 
 # --- lease drafts from accepted offers --------------------------------------------------------------------
