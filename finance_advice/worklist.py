@@ -22,7 +22,7 @@ def referral_items(user, today: dt.date) -> list[WorkItem]:
                     kind="referral_new",
                     label=_("New referral to financial advice"),
                     subject=referral.ref,
-                    url=referral.get_absolute_url(),
+                    link=referral.get_absolute_url,
                     due=created,
                     remind_from=created,
                 )
@@ -34,7 +34,7 @@ def referral_items(user, today: dt.date) -> list[WorkItem]:
                     kind="referral_follow",
                     label=_("Referral in progress: %(status)s") % {"status": referral.get_status_display()},
                     subject=referral.ref,
-                    url=referral.get_absolute_url(),
+                    link=referral.get_absolute_url,
                     due=updated + dt.timedelta(days=30),
                     remind_from=updated,
                 )

@@ -18,9 +18,15 @@ class WorkItem:
     kind: str  # machine name, e.g. "preliminary_reply"
     label: str  # translated, human text
     subject: str  # case number, lease ref, ...
-    url: str
+    # the page to open, or a function giving it: resolved only for the items a page shows (a list may
+    # hold hundreds of items, shown fifty at a time)
+    link: str | Callable[[], str]
     due: dt.date
     remind_from: dt.date
+
+    @property
+    def url(self) -> str:
+        return self.link() if callable(self.link) else self.link
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.due < today

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.urls import reverse
 
@@ -37,19 +38,18 @@ def reminder_items(user, today: dt.date) -> list[WorkItem]:
         .exclude(Q(kind=Reminder.Kind.PRELIMINARY_REPLY) & Exists(settled))
         .order_by("due", "kind", "subject_ref")[:500]
     )
-    reminders = list(reminders)
-    renewals = _renewal_cases([r.subject_ref for r in reminders if r.kind == Reminder.Kind.RENEWAL_ASSESSMENT])
+    rows = list(reminders.values_list("kind", "subject_kind", "subject_ref", "due", "remind_from"))
+    renewals = _renewal_cases([ref for kind, _sk, ref, _d, _r in rows if kind == Reminder.Kind.RENEWAL_ASSESSMENT])
+    labels = {kind: str(label) for kind, label in Reminder.Kind.choices}
     return [
         WorkItem(
-            kind=r.kind,
-            label=str(Reminder.Kind(r.kind).label),
-            subject=r.subject_ref,
+            kind=kind,
+            label=labels[kind],
+            subject=ref,
             # A renewal reminder leads straight to the renewal case, where the assessment is done.
-            url=_URLS["application"](renewals[r.subject_ref])
-            if r.subject_ref in renewals
-            else _URLS[r.subject_kind](r.subject_ref),
-            due=r.due,
-            remind_from=r.remind_from,
+            link=partial(_URLS["application"], renewals[ref]) if ref in renewals else partial(_URLS[subject_kind], ref),
+            due=due,
+            remind_from=remind_from,
         )
-        for r in reminders
+        for kind, subject_kind, ref, due, remind_from in rows
     ]
