@@ -20,4 +20,4 @@ RUN find locale -name django.po -execdir msgfmt -o django.mo django.po \; \
     && useradd --system --uid 1000 stord && mkdir -p /app/var/media && chown -R stord /app/var
 USER stord
 EXPOSE 8000
-CMD ["gunicorn", "stord_bolig.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "stord_bolig.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--worker-class", "gthread", "--threads", "2", "--timeout", "60", "--access-logfile", "-"]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -49,18 +50,16 @@ EXCLUDED_SHOWN = 50
 
 
 def _explained_shortlist(unit: Unit, on):
-    """The first lines of the ranked shortlist and of the excluded, with their cases, computed in the database."""
+    """The first lines of the ranked shortlist, with their cases, and of the excluded, computed in the database."""
     result = shortlist_sql(unit, on, limit=SHORTLIST_SHOWN, excluded_limit=EXCLUDED_SHOWN)
-    refs = [e["application"] for e in result["shortlist"]] + [e["application"] for e in result["excluded"]]
-    shown = list(waiting_applications(on).filter(ref__in=refs))
+    shown = waiting_applications(on).filter(ref__in=[e["application"] for e in result["shortlist"]])
     by_ref = {app.ref: app for app in shown}
-    needs = bedroom_needs(shown, on)
     ranked = [{**entry, "case": by_ref[entry["application"]]} for entry in result["shortlist"]]
+    # The excluded show their case number, a link and why: no case objects needed.
     excluded = [
         {
             **entry,
-            "case": by_ref[entry["application"]],
-            "need": needs[entry["application"]],
+            "url": reverse("cases:case-detail", args=[entry["application"]]),
             "labels": [str(EXCLUSION_LABELS[c]) for c in entry["reasons"]],
         }
         for entry in result["excluded"]

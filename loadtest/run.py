@@ -51,8 +51,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="3,10",
         help="seconds between pages, min,max (default 3,10: a brisk caseworker; 1,3 is a stress test)",
     )
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (default 3)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4: gthread)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2: gthread)")
     parser.add_argument("--celery-concurrency", type=int, default=1)
     parser.add_argument("--caseload", type=int, default=100, help="world cases assigned to each load account")
     parser.add_argument("--work-dir", type=Path, default=DEFAULT_WORK_DIR)
