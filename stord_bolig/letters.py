@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from .models import Letter
@@ -97,13 +98,25 @@ def letter_context_base(language: str) -> dict:
     }
 
 
+_fonts = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """One font configuration per thread, kept: a new one per letter loads the system's fonts again (more
+    than half of a letter's time); Pango's font map is not shared between threads."""
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
 def render_pdf(template_name: str, context: dict, *, language: str = "nn", timeout: int | None = None) -> bytes:
     """Render a letter template to PDF/A bytes within the time limit, loading only letter assets."""
     with translation.override(language):
         html = render_to_string(template_name, {**letter_context_base(language), **context})
     with _time_limit(timeout or settings.LETTER_RENDER_TIMEOUT):
         document = HTML(string=html, base_url=f"{ASSET_SCHEME}:/", url_fetcher=LetterAssetFetcher())
-        return document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
+        return document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False, font_config=_font_config())
 
 
 def letter_create(

@@ -332,3 +332,29 @@ def test_letter_download__anonymous_is_sent_to_login(client, rendered_letter):
     assert response.status_code == 302
     assert "/login/" in response["Location"]
     assert not AccessLog.objects.filter(action="download").exists()
+
+
+@pytest.mark.parametrize("language", ["nn", "nb"])
+def test_decision_letter__the_appeal_sentence_is_not_broken_after_its_first_word(
+    caseworker, django_capture_on_commit_callbacks, language
+):
+    # WeasyPrint once put "Du" alone on a line when the next line break fell before the bold deadline.
+    _application, _decision, letter = _decided_letter(
+        caseworker, django_capture_on_commit_callbacks, kind="municipal_housing", outcome="granted", language=language
+    )
+    with letter.pdf.open("rb") as handle:
+        lines = [line.strip() for line in pdf_text(handle.read()).splitlines()]
+    assert "Du" not in lines
+    assert any(line.startswith("Du kan klage på vedtaket.") for line in lines)
+
+
+def test_decision_letter__cites_the_kinds_legal_basis_when_the_decision_has_none(
+    caseworker, django_capture_on_commit_callbacks
+):
+    from cases.letters import decision_letter_context
+
+    _application, decision, _letter = _decided_letter(
+        caseworker, django_capture_on_commit_callbacks, kind="municipal_housing", outcome="granted", language="nn"
+    )
+    decision.legal_basis = ""  # as an imported or bulk-loaded decision may be
+    assert decision_letter_context(decision, "nn")["legal_basis"] == rules.LEGAL_BASIS["municipal_housing"]
