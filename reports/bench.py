@@ -165,6 +165,7 @@ def bench_letters(repeat: int, log) -> dict:
 
     decision = Decision.objects.select_related("application").order_by("pk").first()
     context = {**decision_letter_context(decision, "nn"), "title": "Vedtak", "kind_text": "kommunal utleigebustad"}
+    render_pdf("cases/letters/decision_nn.html", context)  # warm-up, as a worker that has rendered before
     result = _timed(lambda: render_pdf("cases/letters/decision_nn.html", context), repeat)
     result["letters_per_second_2_workers"] = round(2 * 1000 / result["median_ms"], 1)
     log(f"  decision letter: {result}")
