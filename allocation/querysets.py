@@ -110,29 +110,40 @@ class DaysBetween(Func):
 
 
 def vacancy_days(unit: Unit, first: dt.date, last: dt.date) -> int:
-    """Days in [first, last] the unit stood free while in stock, from its status history (database triggers)."""
+    """Days in [first, last] the unit stood empty while in stock: free by its status history (database
+    triggers) and let to nobody. Before its first recorded status (a home registered or imported with a
+    past in-stock date) a day in stock without a tenancy counts as empty."""
     from django.utils import timezone
 
+    from tenancies.models import Lease
+
+    stock_from = max(first, unit.in_stock_from)
+    stock_until = min(last, unit.in_stock_until or last)
+    if stock_from > stock_until:
+        return 0
     events = list(
         Unit.pgh_event_model.objects.filter(pgh_obj_id=unit.pk)
         .order_by("pgh_created_at", "pgh_id")
         .values_list("pgh_created_at", "status")
     )
-    if not events:
-        return 0
     # Status per day: the last change on or before that day applies.
     changes = [(timezone.localtime(at).date(), status) for at, status in events]
-    stock_from = max(first, unit.in_stock_from)
-    stock_until = min(last, unit.in_stock_until or last)
+    let = [
+        (start, moved_out or end or dt.date.max)
+        for start, moved_out, end in Lease.objects.filter(unit_id=unit.pk, start__lte=stock_until).values_list(
+            "start", "moved_out", "end"
+        )
+    ]
     days = 0
     current = None
     index = 0
-    day = min(stock_from, changes[0][0])
+    day = stock_from
     while day <= stock_until:
         while index < len(changes) and changes[index][0] <= day:
             current = changes[index][1]
             index += 1
-        if day >= stock_from and current == Unit.Status.FREE:
+        known = index > 0
+        if (current == Unit.Status.FREE or not known) and not any(s <= day <= e for s, e in let):
             days += 1
         day += dt.timedelta(days=1)
     return days

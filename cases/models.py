@@ -309,6 +309,18 @@ class CaseEvent(models.Model):
     def __str__(self):
         return f"{self.application_id}: {self.from_status} -> {self.to_status}"
 
+    @staticmethod
+    def _label(status: str) -> str:
+        return str(Status(status).label) if status in Status.values else status
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_status)
+
 
 class JournalNote(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notes")

@@ -130,7 +130,34 @@ def kostra_report(request):
     if exported:
         access_log_write(request, action="export", section="kostra", purpose=str(year))
         return exported
-    return render(request, "reports/kostra.html", {"year": year, "figures": result})
+    rows = [(key, kostra_label(key), value) for key, value in result.items()]
+    return render(request, "reports/kostra.html", {"year": year, "figures": result, "rows": rows})
+
+
+def kostra_label(key: str) -> str:
+    """The figure's name as the management group reads it (the key is the national form's)."""
+    if key.startswith("moved_in_") and key != "moved_in_new":
+        reason = key.removeprefix("moved_in_")
+        label = Application.MainReason(reason).label if reason in Application.MainReason.values else reason
+        return _("Moved in: %(reason)s") % {"reason": label}
+    labels = {
+        "units_total": _("Municipal rental homes at year end"),
+        "units_owned": _("of which owned by the municipality"),
+        "units_leased": _("of which leased by the municipality"),
+        "units_private_allocation_right": _("of which private with allocation right"),
+        "units_wheelchair": _("of which wheelchair-accessible"),
+        "units_wheelchair_share": _("Wheelchair-accessible (%)"),
+        "applications_new": _("New applications"),
+        "refusals_new": _("Refusals"),
+        "refusal_share": _("Refused (% of new applications)"),
+        "moved_in_new": _("Moved in"),
+        "waiting_list": _("Waiting at year end"),
+        "waiting_list_wheelchair": _("of which needing a wheelchair-accessible home"),
+        "temp_households": _("Households in temporary accommodation"),
+        "temp_children_over_3_months": _("of which with children, more than 3 months"),
+        "temp_natthjem": _("of which in a night shelter"),
+    }
+    return str(labels.get(key, key))
 
 
 @login_required

@@ -38,3 +38,18 @@ def test_vacancy_days__maintenance_is_not_vacancy():
     unit = UnitFactory(status="maintenance", in_stock_from=dt.date(2020, 1, 1))
     _backdate_last_event(unit, dt.date(2026, 1, 1))
     assert vacancy_days(unit, dt.date(2026, 1, 1), dt.date(2026, 1, 31)) == 0
+
+
+def test_vacancy_days__before_the_first_recorded_status_a_home_without_a_tenancy_is_empty():
+    from tests.factories import LeaseFactory
+
+    # registered today with an in-stock date long ago: its status history starts today
+    unit = UnitFactory(status="free", in_stock_from=dt.date(1999, 1, 1))
+    _backdate_last_event(unit, dt.date(2026, 11, 25))
+    assert vacancy_days(unit, dt.date(2025, 11, 26), dt.date(2026, 11, 25)) == 365
+    LeaseFactory(unit=unit, start=dt.date(2024, 1, 1), end=dt.date(2026, 12, 31), moved_out=dt.date(2026, 4, 8))
+    # let until the move-out on 8 April 2026 (that day included), empty after
+    assert (
+        vacancy_days(unit, dt.date(2025, 11, 26), dt.date(2026, 11, 25))
+        == (dt.date(2026, 11, 25) - dt.date(2026, 4, 8)).days
+    )

@@ -317,3 +317,14 @@ def test_waiting_list__csv_export_is_refused_to_a_nav_advisor(client, make_user)
 
     assert response.status_code == 403
     assert application.ref not in response.content.decode()
+
+
+def test_waiting_list__links_a_case_only_for_those_who_may_open_it(client, make_user, english):
+    case = waiting_case()
+    html = english.get(reverse("allocation:waiting-list")).content.decode()
+    assert f'<a href="{case.get_absolute_url()}">{case.ref}</a>' in html
+    management = verified_client(client, make_user("management"))
+    response = management.get(reverse("allocation:waiting-list"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert case.ref in html and case.get_absolute_url() not in html  # the case page would answer 404

@@ -464,6 +464,7 @@ def test_case_decide__a_case_not_ready_is_not_decided(caseworker_client, casewor
 
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
+    assert response.content.decode().count("Berre ei sak som er klar for vedtak, kan avgjerast.") == 1  # shown once
     assert not Decision.objects.exists()
 
 

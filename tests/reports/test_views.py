@@ -168,3 +168,10 @@ def test_dashboard__title_is_plain_text_and_the_estimates_shown_once(management_
     head = html.split("</head>", 1)[0]
     assert "<table" not in head and "<h2" not in head
     assert html.count("Estimert ventetid") == 1  # "Estimated waiting time", in the body only
+
+
+def test_kostra_page__names_each_figure_in_the_users_language(management_client):
+    html = management_client.get(reverse("reports:kostra") + "?year=2025").content.decode()
+    table = html[html.index('data-testid="kostra-table"') :]
+    assert "Kommunale utleigebustader ved årsslutt" in table and "<code class=\"small\">units_total</code>" in table
+    assert "Flytta inn: Flyktning" in table  # moved_in_refugee, named by the main reason's label
