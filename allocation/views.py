@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases.models import Application, Status
-from cases.querysets import case_visibility_q
+from cases.querysets import visible_case_ids
 from cases.rules import add_months
 from stord_bolig.access import access_log_write
 from stord_bolig.exports import csv_response
@@ -220,15 +219,7 @@ def waiting_list(request):
     estimate_rows = [{"band": b, "bedrooms": n, **estimates[(b, n)]} for (b, n) in sorted(estimates)]
     rows = _waiting_rows(list(page), today)
     # Link a case only for those who may open it (management sees the list, not the cases).
-    condition = case_visibility_q(request.user)
-    if condition is None:
-        openable = set()
-    elif condition == Q():
-        openable = {row["case"].pk for row in rows}
-    else:
-        openable = set(
-            Application.objects.filter(condition, pk__in=[row["case"].pk for row in rows]).values_list("pk", flat=True)
-        )
+    openable = visible_case_ids(request.user, [row["case"].pk for row in rows])
     for row in rows:
         row["openable"] = row["case"].pk in openable
     return render(

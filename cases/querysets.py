@@ -41,6 +41,18 @@ def case_visibility_q(user) -> Q | None:
     return condition
 
 
+def visible_case_ids(user, ids) -> set[int]:
+    """Which of the cases `ids` the user may open (no query when the user sees all cases or none)."""
+    condition = case_visibility_q(user)
+    if condition is None:
+        return set()
+    if condition == Q():
+        return set(ids)
+    from .models import Application
+
+    return set(Application.objects.filter(condition, pk__in=list(ids)).values_list("pk", flat=True))
+
+
 class ApplicationQuerySet(models.QuerySet):
     def visible_to(self, user):
         condition = case_visibility_q(user)
