@@ -78,7 +78,7 @@ def decision_letter_context(decision: Decision, language: str, by=None) -> dict:
         "decided_text": _date_text(decision.decided, language),
         # a decision imported or bulk-loaded without its legal basis still cites the act its kind rests on
         "legal_basis": rules.legal_reference(
-            decision.legal_basis.strip() or rules.LEGAL_BASIS.get(application.kind, ""), language
+            rules.decision_legal_basis(decision.legal_basis, application.kind), language
         ),
         "legal_basis_reasons": rules.legal_reference(rules.LEGAL_BASIS["reasons"], language),
         "facts": decision.facts,

@@ -47,6 +47,11 @@ _BOKMAL_ACT_NAMES = {
 }
 
 
+def decision_legal_basis(recorded: str, kind: str) -> str:
+    """The legal basis a decision cites: as recorded, else the act the kind of application rests on."""
+    return recorded.strip() or LEGAL_BASIS.get(kind, "")
+
+
 def legal_reference(text: str, language: str) -> str:
     """A paragraph reference in the letter's language (the references are kept in nynorsk)."""
     if language != "nb":

@@ -345,7 +345,7 @@ def application_decide(
         outcome=outcome,
         decided=decided,
         notified=notified,
-        legal_basis=legal_basis.strip() or rules.LEGAL_BASIS.get(locked.kind, ""),
+        legal_basis=rules.decision_legal_basis(legal_basis, locked.kind),
         facts=facts.strip(),
         assessment=assessment.strip(),
         conditions=conditions.strip(),
