@@ -19,11 +19,16 @@ from .models import Application, Decision
 LETTER_LANGUAGES = ("nn", "nb")
 
 
+# A no-break space between the day and the month: "26." never ends a line with "november" on the next.
+LETTER_DATE_FORMAT = "j.\u00a0F Y"
+
+
 def _date_text(day: dt.date | None, language: str) -> str:
+    """A date as letters write it, "26. november 2026", with the day and the month kept on one line."""
     if day is None:
         return ""
     with translation.override(language):
-        return formats.date_format(day, "j. F Y")
+        return formats.date_format(day, LETTER_DATE_FORMAT)
 
 
 def recipient_lines(person) -> list[str]:

@@ -358,3 +358,57 @@ def test_decision_letter__cites_the_kinds_legal_basis_when_the_decision_has_none
     )
     decision.legal_basis = ""  # as an imported or bulk-loaded decision may be
     assert decision_letter_context(decision, "nn")["legal_basis"] == rules.LEGAL_BASIS["municipal_housing"]
+
+
+def _letter_html(letter: Letter) -> str:
+    """The HTML the letter's PDF is rendered from, as the renderer builds it."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from stord_bolig.letters import letter_context_base
+
+    with translation.override(letter.language):
+        return render_to_string(letter.template_name, {**letter_context_base(letter.language), **letter.context})
+
+
+@pytest.mark.parametrize("language", ["nn", "nb"])
+def test_decision_letter__a_date_never_breaks_between_the_day_and_the_month(
+    caseworker, django_capture_on_commit_callbacks, _today, language
+):
+    _today.move_to(dt.datetime(2026, 11, 26, 10, 0, tzinfo=OSLO))
+
+    _application, _decision, letter = _decided_letter(
+        caseworker,
+        django_capture_on_commit_callbacks,
+        kind="municipal_housing",
+        outcome="granted",
+        language=language,
+        decided=dt.date(2026, 11, 26),
+    )
+
+    html = _letter_html(letter)
+    # the letter's date, the decision's date and the appeal deadline: a no-break space after the day's dot
+    assert html.count("26.\u00a0november 2026") >= 2
+    assert "17.\u00a0desember 2026" in html
+    assert not re.search(rf"\d\. ({'|'.join(MONTHS)})", html)
+    assert "26. november 2026" in letter_text(letter)  # pdftotext reads the no-break space as a space
+
+
+@pytest.mark.parametrize(
+    ("language", "lease"),
+    [
+        ("nn", "Leigetid Leigetida blir fastsett i tilbodet om bustad og i leigekontrakten."),
+        ("nb", "Leietid Leietiden fastsettes i tilbudet om bolig og i leiekontrakten."),
+    ],
+)
+def test_decision_letter__granted_without_a_lease_period_says_where_it_is_set(
+    caseworker, django_capture_on_commit_callbacks, language, lease
+):
+    _application, _decision, letter = _decided_letter(
+        caseworker, django_capture_on_commit_callbacks, kind="municipal_housing", outcome="granted", language=language
+    )
+
+    text = letter_text(letter)
+
+    what_you_get = text.split("Kva du får" if language == "nn" else "Hva du får")[1]
+    assert what_you_get.startswith(f" {lease}")

@@ -767,7 +767,7 @@ def test_advance_notice_send__queues_a_letter_with_the_plan_and_deadline(casewor
     assert created
     assert (letter.kind, letter.case_ref) == ("advance_notice", application.ref)
     assert letter.context["planned"] == "Avslag på fornying av leigekontrakten."
-    assert letter.context["reply_by_text"] == "9. desember 2026"
+    assert letter.context["reply_by_text"] == "9.\u00a0desember 2026"  # a no-break space: the date stays on one line
 
 
 @pytest.mark.django_db
