@@ -51,11 +51,11 @@ def _recipient_lines(application: Application) -> list[str]:
     return recipient_lines(application.household.applicant)
 
 
-def _base_context(application: Application, language: str, by) -> dict:
+def _base_context(application: Application, language: str, by, letter_date: dt.date | None = None) -> dict:
     applicant = application.household.applicant
     return {
         "case_ref": application.ref,
-        "letter_date_text": _date_text(timezone.localdate(), language),
+        "letter_date_text": _date_text(letter_date or timezone.localdate(), language),
         "recipient_lines": _recipient_lines(application),
         "applicant_name": applicant.full_name if applicant else "",
         "caseworker": str(application.assigned_to or by or ""),
@@ -73,11 +73,11 @@ def _language(language: str) -> str:
     return language if language in LETTER_LANGUAGES else "nn"
 
 
-def decision_letter_context(decision: Decision, language: str, by=None) -> dict:
+def decision_letter_context(decision: Decision, language: str, by=None, letter_date: dt.date | None = None) -> dict:
     application = decision.application
     deadline = rules.appeal_deadline(decision.notified)
     return {
-        **_base_context(application, language, by),
+        **_base_context(application, language, by, letter_date),
         "title_key": "decision",
         "granted": decision.outcome == Decision.Outcome.GRANTED,
         "decided_text": _date_text(decision.decided, language),
@@ -118,7 +118,16 @@ KIND_TEXT = {
 }
 
 
-def _case_letter(application: Application, kind: str, title: str, context: dict, dedupe_key: str, language: str, by):
+def _case_letter(
+    application: Application,
+    kind: str,
+    title: str,
+    context: dict,
+    dedupe_key: str,
+    language: str,
+    by,
+    letter_date: dt.date | None = None,
+):
     """A case letter from `cases/letters/<kind>_<language>.html`, created once per dedupe key."""
     return letter_create(
         subject=application,
@@ -129,17 +138,21 @@ def _case_letter(application: Application, kind: str, title: str, context: dict,
         case_ref=application.ref,
         dedupe_key=dedupe_key,
         language=language,
+        letter_date=letter_date,
         by=by,
     )
 
 
-def decision_letter_create(*, decision: Decision, language: str, by):
+def decision_letter_create(*, decision: Decision, language: str, by, letter_date: dt.date | None = None):
+    """The decision letter, dated `letter_date` (today unless a decision is recorded after the fact)."""
     language = _language(language)
     application = decision.application
-    context = decision_letter_context(decision, language, by)
+    context = decision_letter_context(decision, language, by, letter_date)
     title = DECISION_TITLES[language].format(kind=KIND_TEXT[language][application.kind])
     context["kind_text"] = KIND_TEXT[language][application.kind]
-    return _case_letter(application, "decision", title, context, f"decision:{decision.pk}", language, by)
+    return _case_letter(
+        application, "decision", title, context, f"decision:{decision.pk}", language, by, letter_date=letter_date
+    )
 
 
 def preliminary_reply_letter_create(*, application: Application, reason: str, expected: dt.date, language: str, by):

@@ -322,9 +322,14 @@ def application_decide(
     home_description: str = "",
     lease_years: int | None = None,
     language: str | None = None,
+    letter_date: dt.date | None = None,
     by,
 ) -> Decision:
-    """Decide a case ready for decision and queue the decision letter (once)."""
+    """Decide a case ready for decision and queue the decision letter (once), dated today or `letter_date`.
+
+    `letter_date` is for decisions recorded after the fact (the demo's old case): their letter carries the
+    date it was sent then, not the day it was recorded.
+    """
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if locked.status not in Status.decidable():
         raise TransitionNotAllowed(_("Only a case that is ready for decision can be decided."))
@@ -354,7 +359,9 @@ def application_decide(
         decided_by=by,
     )
     _transition(locked, Status.DECIDED, by=by, note=Decision.Outcome(outcome).label)
-    letters.decision_letter_create(decision=decision, language=language or _letter_language(locked), by=by)
+    letters.decision_letter_create(
+        decision=decision, language=language or _letter_language(locked), by=by, letter_date=letter_date
+    )
     for callback in _on_decided:
         callback(decision=decision, by=by)
     application.status = Status.DECIDED

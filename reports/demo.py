@@ -122,22 +122,27 @@ def demo_old_case(users) -> None:
     )
     services.note_add(application=application, text="Ho har fått tilbod om privat leige i Sagvåg.", by=kari)
     services.assessment_complete(application=application, by=kari)
+    decided = dt.date(2013, 4, 2)
     services.application_decide(
         application=application,
         outcome="refused",
-        decided=dt.date(2013, 4, 2),
+        decided=decided,
         notified=dt.date(2013, 4, 3),
         legal_basis="",
         facts="Søkjaren har eit privat leigeforhold og fast inntekt.",
         assessment="Ho kan skaffe seg bustad sjølv med depositumsgaranti frå NAV.",
         language="nn",
+        letter_date=decided,  # the letter went out with the decision then, not on the day the demo is loaded
         by=kari,
     )
     services.application_transition(
         application=application, to_status="closed", by=kari, note="Ingen klage; saka er avslutta."
     )
     oslo = ZoneInfo("Europe/Oslo")
-    when = {"decided": dt.datetime(2013, 4, 2, 12, tzinfo=oslo), "closed": dt.datetime(2015, 6, 1, 12, tzinfo=oslo)}
+    when = {
+        "decided": dt.datetime.combine(decided, dt.time(12), tzinfo=oslo),
+        "closed": dt.datetime(2015, 6, 1, 12, tzinfo=oslo),
+    }
     events = CaseEvent.objects.filter(application=application)
     events.exclude(to_status="closed").update(at=dt.datetime(2013, 3, 20, 12, tzinfo=oslo))
     events.filter(to_status="decided").update(at=when["decided"])

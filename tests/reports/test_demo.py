@@ -1,0 +1,31 @@
+"""The demo register as a caseworker meets it: what it shows must read as true."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from cases.models import Application
+from stord_bolig.models import Letter
+from tests.cases.conftest import OSLO, pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+@time_machine.travel(dt.datetime(2026, 11, 26, 10, 0, tzinfo=OSLO), tick=False)
+def test_demo_old_case__its_decision_letter_carries_the_date_of_the_decision(django_capture_on_commit_callbacks):
+    from reports.demo import OLD_CASE_RECEIVED, demo_old_case
+    from stord_bolig.demo.users import demo_users_ensure
+
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_old_case(demo_users_ensure())
+
+    application = Application.objects.get(received=OLD_CASE_RECEIVED)
+    letter = Letter.objects.get(kind="decision", case_ref=application.ref)
+    assert letter.letter_date == dt.date(2013, 4, 2)
+    with letter.pdf.open("rb") as handle:
+        text = " ".join(pdf_text(handle.read()).split())
+    assert "Dato: 2. april 2013" in text
+    assert "2026" not in text  # the day the demo was loaded appears nowhere
