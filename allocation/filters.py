@@ -1,4 +1,5 @@
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Application
@@ -8,7 +9,9 @@ from .models import Unit
 
 class UnitFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="address", lookup_expr="icontains", label=_("Address"))
-    status = django_filters.ChoiceFilter(choices=Unit.Status.choices, label=_("Status"), empty_label=_("All"))
+    status = django_filters.ChoiceFilter(
+        choices=Unit.Status.choices, label=_("Status"), empty_label=_("All"), method="filter_status"
+    )
     unit_type = django_filters.ChoiceFilter(choices=Unit.UnitType.choices, label=_("Type"), empty_label=_("All"))
     ownership = django_filters.ChoiceFilter(choices=Unit.Ownership.choices, label=_("Ownership"), empty_label=_("All"))
     bedrooms = django_filters.NumberFilter(label=_("Bedrooms"))
@@ -20,3 +23,7 @@ class UnitFilter(django_filters.FilterSet):
     class Meta:
         model = Unit
         fields = ["q", "status", "unit_type", "ownership", "bedrooms", "wheelchair_accessible", "target_group"]
+
+    def filter_status(self, queryset, name, value):
+        # Today's status of the homes in the stock today: "free" counts what the dashboard's "free homes now" counts.
+        return queryset.with_status_on(timezone.localdate(), value)

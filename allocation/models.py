@@ -23,7 +23,24 @@ class UnitQuerySet(models.QuerySet):
         return self.none()
 
     def in_stock_on(self, day: dt.date):
-        return self.filter(in_stock_from__lte=day).filter(Q(in_stock_until__isnull=True) | Q(in_stock_until__gte=day))
+        return self.filter(_in_stock(day))
+
+    def with_in_stock(self, day: dt.date):
+        """Each home with `in_stock`: whether it is in the stock on `day` (a list shows the homes that left it too)."""
+        return self.annotate(in_stock=models.ExpressionWrapper(_in_stock(day), output_field=models.BooleanField()))
+
+    def with_status_on(self, day: dt.date, status: str):
+        """Homes in the stock on `day` with `status`: a home out of the stock is neither free nor let, whatever
+        its status field last said."""
+        return self.in_stock_on(day).filter(status=status)
+
+    def free_on(self, day: dt.date):
+        """Homes free to let on `day`: the dashboard's "free homes now" and the housing stock's "free" filter."""
+        return self.with_status_on(day, self.model.Status.FREE)
+
+
+def _in_stock(day: dt.date) -> Q:
+    return Q(in_stock_from__lte=day) & (Q(in_stock_until__isnull=True) | Q(in_stock_until__gte=day))
 
 
 @pghistory.track()

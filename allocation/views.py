@@ -71,7 +71,8 @@ def _explained_shortlist(unit: Unit, on):
 @login_required
 @permission_required("allocation.view_unit", raise_exception=True)
 def unit_list(request):
-    unit_filter = UnitFilter(request.GET or None, queryset=Unit.objects.visible_to(request.user).order_by("ref"))
+    units = Unit.objects.visible_to(request.user).with_in_stock(timezone.localdate()).order_by("ref")
+    unit_filter = UnitFilter(request.GET or None, queryset=units)
     queryset = unit_filter.qs if unit_filter.is_bound and unit_filter.is_valid() else unit_filter.queryset
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -303,11 +304,7 @@ def meeting_detail(request, pk: int):
                     messages.error(request, " ".join(exc.messages))
         return redirect(meeting)
     chosen_units = set(meeting.choices.values_list("unit_id", flat=True))
-    free_units = [
-        u
-        for u in Unit.objects.in_stock_on(meeting.held_on).filter(status=Unit.Status.FREE).order_by("ref")
-        if u.pk not in chosen_units
-    ]
+    free_units = [u for u in Unit.objects.free_on(meeting.held_on).order_by("ref") if u.pk not in chosen_units]
     agenda = []
     for unit in free_units:
         result = shortlist_sql(unit, meeting.held_on, limit=5, excluded_limit=1)

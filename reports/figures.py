@@ -140,7 +140,7 @@ def dashboard(year_from: int, year_to: int) -> dict:
         "startlan": {year: startlan[year] for year in years},
         "waiting_by_band": {band: waiting_by_band.get(band, 0) for band in "ABC"},
         "housing_first": FollowUpPlan.objects.active().filter(housing_first=True).count(),
-        "free_units": Unit.objects.in_stock_on(today).filter(status=Unit.Status.FREE).count(),
+        "free_units": Unit.objects.free_on(today).count(),
     }
 
 
@@ -193,7 +193,7 @@ def indicator(key: str, today: dt.date):
     if key == "housing_first_caseload":
         return FollowUpPlan.objects.active().filter(housing_first=True).count()
     if key == "free_units":
-        return Unit.objects.in_stock_on(today).filter(status=Unit.Status.FREE).count()
+        return Unit.objects.free_on(today).count()
     return None
 
 

@@ -57,6 +57,21 @@ def test_unit_list__caseworker_sees_units_and_can_filter_them(english):
 
 
 @pytest.mark.django_db
+def test_unit_list__free_filter_leaves_out_a_home_no_longer_in_the_stock(english):
+    free_unit(address="Sjøvegen 1, 5411 Stord")
+    free_unit(address="Gamlevegen 3, 5411 Stord", in_stock_until=TODAY - DAY)  # sold last week, still marked free
+    url = reverse("allocation:unit-list")
+
+    free = english.get(url, {"status": "free"})
+    everything = english.get(url).content.decode()
+
+    assert [u.address for u in free.context["page"]] == ["Sjøvegen 1, 5411 Stord"]
+    assert "1 unit" in free.content.decode()
+    assert "Gamlevegen 3" in everything  # the list still shows it, as what it is
+    assert everything.count("Not in the stock") == 1
+
+
+@pytest.mark.django_db
 def test_unit_detail__free_unit_shows_the_ranked_shortlist_and_who_is_left_out_and_why(english):
     unit = free_unit(bedrooms=1)
     first = waiting_case(urgency="A")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from reports import figures
 from stord_bolig.interchange.service import records_import
@@ -88,6 +89,23 @@ def test_summary_pdf__renders_for_management(management_client):
     response = management_client.get(reverse("reports:summary-pdf"))
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF-")
+
+
+def test_dashboard__free_homes_now_are_the_housing_stocks_free_homes(client, make_user, management_client):
+    from allocation.models import Unit
+    from tests.factories import UnitFactory
+
+    today = timezone.localdate()
+    UnitFactory(status=Unit.Status.FREE)
+    UnitFactory(status=Unit.Status.FREE, in_stock_until=today - dt.timedelta(days=3))  # left the stock, still "free"
+    UnitFactory(status=Unit.Status.LET)
+    caseworker = verified_client(client.__class__(), make_user("caseworker"))
+
+    dashboard = management_client.get(reverse("reports:dashboard"))
+    unit_list = caseworker.get(reverse("allocation:unit-list"), {"status": "free"})
+
+    assert dashboard.context["data"]["free_units"] == 1
+    assert unit_list.context["page"].paginator.count == 1
 
 
 def test_stock_use__vacant_days_are_stock_days_not_covered_by_leases():
@@ -173,5 +191,5 @@ def test_dashboard__title_is_plain_text_and_the_estimates_shown_once(management_
 def test_kostra_page__names_each_figure_in_the_users_language(management_client):
     html = management_client.get(reverse("reports:kostra") + "?year=2025").content.decode()
     table = html[html.index('data-testid="kostra-table"') :]
-    assert "Kommunale utleigebustader ved årsslutt" in table and "<code class=\"small\">units_total</code>" in table
+    assert "Kommunale utleigebustader ved årsslutt" in table and '<code class="small">units_total</code>' in table
     assert "Flytta inn: Flyktning" in table  # moved_in_refugee, named by the main reason's label
