@@ -18,15 +18,30 @@ from . import rules
 from .models import Unit
 
 
-def waiting_applications(on: dt.date, kinds=rules.WAITING_KINDS):
-    """Granted, not lapsed, decided by `on`, no lease for the case started by `on` (one query, prefetches).
+def waiting_cases(on: dt.date, kinds=rules.WAITING_KINDS):
+    """The waiting list on `on`: granted, not lapsed, decided by `on`, no lease for the case started by `on`.
 
     Reads the case's waiting_from/waiting_until, which database triggers keep equal to exactly that
     (tenancies/waiting_sql.py), through a partial index of the cases not yet housed.
     """
+    return Application.objects.filter(kind__in=list(kinds), waiting_from__lte=on).filter(
+        Q(waiting_until__isnull=True) | Q(waiting_until__gt=on)
+    )
+
+
+def waiting_households(on: dt.date, kinds=rules.WAITING_KINDS, *, band: str | None = None) -> int:
+    """How many households are on the waiting list on `on` (a household with two waiting cases counts once):
+    the number the waiting list page and the action plan's "households on the waiting list" both show."""
+    cases = waiting_cases(on, kinds)
+    if band:
+        cases = cases.filter(urgency=band)
+    return cases.order_by().values("household_id").distinct().count()
+
+
+def waiting_applications(on: dt.date, kinds=rules.WAITING_KINDS):
+    """The waiting list's cases with what a page shows of them (one query, prefetches)."""
     return (
-        Application.objects.filter(kind__in=list(kinds), waiting_from__lte=on)
-        .filter(Q(waiting_until__isnull=True) | Q(waiting_until__gt=on))
+        waiting_cases(on, kinds)
         .select_related("decision", "household", "assigned_to")
         .prefetch_related(
             Prefetch(

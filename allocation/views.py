@@ -24,7 +24,7 @@ from . import rules, services
 from .filters import UnitFilter
 from .forms import MeetingChoiceForm, MeetingForm, OfferAnswerForm, ShortlistDateForm, UnitStatusForm
 from .models import AllocationMeeting, Offer, Unit
-from .querysets import bedroom_needs, vacancy_days, waiting_applications, waiting_time_estimates
+from .querysets import bedroom_needs, vacancy_days, waiting_applications, waiting_households, waiting_time_estimates
 from .shortlist_sql import shortlist_sql
 
 # Lazy: a module-level gettext would freeze the labels in whatever language was active at import.
@@ -229,6 +229,7 @@ def waiting_list(request):
         {
             "rows": rows,
             "page": page,
+            "households": waiting_households(today, band=band if band in ("A", "B", "C") else None),
             "band": band,
             "estimates": estimate_rows,
             "today": today,

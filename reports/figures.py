@@ -11,13 +11,14 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from allocation.models import MeetingChoice, Unit
+from allocation.querysets import waiting_cases, waiting_households
 from cases.models import Application, HouseholdMember
 from cases.rules import add_months, preliminary_reply_due
 from finance_advice.models import StartlanApplication
 from tenancies.models import FollowUpPlan, Lease, TemporaryStay
 
 from . import rules
-from .kostra_sql import kostra_sql, kostra_sql_years, stock_use_years
+from .kostra_sql import kostra_sql_years, stock_use_years
 
 HOMELESS = ["homeless_1", "homeless_2", "homeless_3", "homeless_4", "homeless_5"]
 
@@ -118,24 +119,20 @@ def dashboard(year_from: int, year_to: int) -> dict:
         startlan[year]["granted"] += 1
         startlan[year]["children"] += int(children)
         startlan[year]["freed"] += int(freed)
-    from allocation.querysets import waiting_applications
-
     today = timezone.localdate()
-    # The same definition as the waiting list page: granted, in force, not housed.
+    # The waiting list page's households: granted, in force, not housed.
     waiting_by_band = dict(
-        waiting_applications(today)
-        .select_related(None)
-        .prefetch_related(None)
+        waiting_cases(today)
         .order_by()
         .values("urgency")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("household_id", distinct=True))
         .values_list("urgency", "n")
     )
     return {
         "years": years,
         "kostra": per_year,
         "stock": stock,
-        "housing_first_waiting": waiting_applications(today).filter(target_group="housing_first").count(),
+        "housing_first_waiting": waiting_cases(today).filter(target_group="housing_first").count(),
         "moved_out": {year: dict(moved_out[year]) for year in years},
         "startlan": {year: startlan[year] for year in years},
         "waiting_by_band": {band: waiting_by_band.get(band, 0) for band in "ABC"},
@@ -178,7 +175,7 @@ def equity(year: int) -> dict:
 
 def indicator(key: str, today: dt.date):
     if key == "waiting_list":
-        return kostra_sql(today.year)["waiting_list"]
+        return waiting_households(today)  # the waiting list page's count, swaps included
     if key == "homeless_now":
         return len(homeless_households(today))
     if key == "wheelchair_share":

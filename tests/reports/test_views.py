@@ -6,8 +6,11 @@ import datetime as dt
 import io
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +21,7 @@ from tests.conftest import verified_client
 from tests.factories import ApplicationFactory, HouseholdFactory, LeaseFactory, TemporaryStayFactory
 
 pytestmark = pytest.mark.django_db
+OSLO = ZoneInfo("Europe/Oslo")
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example.json"
 
 
@@ -106,6 +110,25 @@ def test_dashboard__free_homes_now_are_the_housing_stocks_free_homes(client, mak
 
     assert dashboard.context["data"]["free_units"] == 1
     assert unit_list.context["page"].paginator.count == 1
+
+
+@time_machine.travel(dt.datetime(2026, 11, 25, 10, 0, tzinfo=OSLO), tick=False)
+def test_action_plan__households_on_the_waiting_list_are_the_waiting_lists_households(management_client):
+    from reports.models import ActionGoal
+    from tests.allocation.conftest import waiting_case
+
+    ActionGoal.objects.create(title="Kort ventetid", indicator="waiting_list", target="Under 10 husstandar")
+    waiting_case()
+    waiting_case(kind="swap")  # already in a municipal home, waiting for another: on the list all the same
+    both = waiting_case()
+    waiting_case(kind="swap", household=both.household)  # one household with two waiting cases counts once
+    management_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    plan = management_client.get(reverse("reports:action-plan")).content.decode()
+    waiting_list = management_client.get(reverse("allocation:waiting-list")).content.decode()
+
+    assert "Households on the waiting list: <strong>3</strong>" in plan
+    assert "3 households waiting on 25.11.2026." in waiting_list
 
 
 def test_stock_use__vacant_days_are_stock_days_not_covered_by_leases():
