@@ -7,12 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from stord_bolig.models import User
 
 from .models import Application, Status
-from .rules import preliminary_reply_overdue_received_before
 
 
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or case number"), method="search")
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("All open"))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("All but closed"))
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Application.Kind.choices, empty_label=_("All"))
     urgency = django_filters.ChoiceFilter(label=_("Band"), choices=Application.Urgency.choices, empty_label=_("All"))
     assigned_to = django_filters.ModelChoiceFilter(
@@ -46,13 +45,7 @@ class CaseFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        today = timezone.localdate()
-        return queryset.filter(
-            kind__in=["municipal_housing", "housing_assistance"],
-            decision__isnull=True,
-            preliminary_reply_sent__isnull=True,
-            received__lt=preliminary_reply_overdue_received_before(today),
-        )
+        return queryset.preliminary_reply_overdue_on(timezone.localdate())
 
     @property
     def qs(self):

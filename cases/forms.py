@@ -160,6 +160,7 @@ class AssessmentForm(forms.ModelForm):
         ):
             self.fields[name].initial = getattr(application, name)
         self.fields["urgency"].help_text = _("Suggested from the assessment: %(band)s") % {"band": suggested}
+        self.fields["recommendation"].help_text = _("Needed before the case can be marked ready for decision.")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

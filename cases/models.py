@@ -289,6 +289,16 @@ class Application(models.Model):
         return rules.preliminary_reply_due(self.received)
 
     @property
+    def preliminary_reply_pending(self) -> bool:
+        """Still owed a preliminary reply (fvl. § 11 a): of a kind that needs one, undecided, open, none sent."""
+        return (
+            self.kind in rules.PRELIMINARY_REPLY_KINDS
+            and not hasattr(self, "decision")
+            and self.preliminary_reply_sent is None
+            and self.status != Status.CLOSED
+        )
+
+    @property
     def appeal_body(self) -> str:
         return rules.APPEAL_BODIES[self.kind]
 

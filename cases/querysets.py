@@ -77,15 +77,19 @@ class ApplicationQuerySet(models.QuerySet):
             "household__members__person"
         )
 
+    def preliminary_reply_pending(self):
+        """Cases still owed a preliminary reply: of a kind that needs one, undecided, open, none sent
+        (the set-wise form of Application.preliminary_reply_pending)."""
+        from .rules import PRELIMINARY_REPLY_KINDS
+
+        return self.filter(
+            kind__in=PRELIMINARY_REPLY_KINDS, decision__isnull=True, preliminary_reply_sent__isnull=True
+        ).exclude(status="closed")
+
     def preliminary_reply_overdue_on(self, day: dt.date):
         from .rules import preliminary_reply_overdue_received_before
 
-        return self.filter(
-            kind__in=["municipal_housing", "housing_assistance"],
-            decision__isnull=True,
-            preliminary_reply_sent__isnull=True,
-            received__lt=preliminary_reply_overdue_received_before(day),
-        )
+        return self.preliminary_reply_pending().filter(received__lt=preliminary_reply_overdue_received_before(day))
 
 
 def health_visible_to(user, application) -> bool:

@@ -169,6 +169,10 @@ def bedroom_need(members: Iterable[MemberAge], on: dt.date) -> int:
     return need + math.ceil(small_children / 2)
 
 
+# The kinds of case forvaltningslova § 11 a's preliminary reply is tracked for (decisions expected to take a month).
+PRELIMINARY_REPLY_KINDS = ("municipal_housing", "housing_assistance")
+
+
 def preliminary_reply_due(received: dt.date) -> dt.date:
     """Forvaltningslova § 11 a: one calendar month after receipt."""
     return add_months(received, 1)

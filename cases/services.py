@@ -303,7 +303,9 @@ def assessment_complete(*, application: Application, by) -> Application:
     if not hasattr(application, "assessment"):
         raise ValidationError(_("Fill in the needs assessment first."))
     if not application.assessment.recommendation:
-        raise ValidationError(_("The assessment needs a recommendation before the case is ready for decision."))
+        raise ValidationError(
+            {"recommendation": _("The assessment needs a recommendation before the case is ready for decision.")}
+        )
     Assessment.objects.filter(pk=application.assessment.pk).update(completed_at=timezone.now())
     return _transition(application, Status.READY, by=by)
 

@@ -134,9 +134,7 @@ def case_detail(request, ref: str):
         "attachment_form": AttachmentForm(),
         "today": timezone.localdate(),
         "preliminary_due": rules.preliminary_reply_due(application.received),
-        "needs_preliminary_reply": application.kind in ("municipal_housing", "housing_assistance")
-        and decision is None
-        and not application.preliminary_reply_sent,
+        "needs_preliminary_reply": application.preliminary_reply_pending,
         "can_decide": application.status in Status.decidable() and request.user.has_perm("cases.decide_case"),
     }
     return render(request, "cases/application_detail.html", context)
@@ -174,13 +172,16 @@ def assessment_edit(request, ref: str):
             _apply_errors(form, exc)
         else:
             messages.success(request, _("The needs assessment is saved."))
-            if "complete" in request.POST:
-                try:
-                    services.assessment_complete(application=application, by=request.user)
-                    messages.success(request, _("The case is ready for decision."))
-                except ValidationError as exc:
-                    messages.error(request, " ".join(exc.messages))
-            return redirect(application)
+            if "complete" not in request.POST:
+                return redirect(application)
+            try:
+                services.assessment_complete(application=application, by=request.user)
+            except ValidationError as exc:
+                # Saved, but not ready: stay on the form with the missing field marked.
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("The case is ready for decision."))
+                return redirect(application)
     return render(
         request,
         "cases/assessment_form.html",

@@ -20,3 +20,15 @@ def nok(value):
     except (TypeError, ValueError):
         return value
     return f"{number:,}".replace(",", "\u00a0")
+
+
+@register.filter
+def kr(value):
+    """An amount for the screen: "kr 11 200" (rounded to whole kroner, never broken across lines); "–" if none."""
+    if value is None or value == "":
+        return "–"
+    try:
+        number = round(value)
+    except (TypeError, ValueError):
+        return value
+    return f"kr\u00a0{nok(number)}"

@@ -1021,7 +1021,11 @@ def test_preliminary_reply_overdue_on__not_when_replied_decided_or_of_another_ki
         application=decided, outcome="refused", decided=dt.date(2026, 9, 2), notified=dt.date(2026, 9, 2)
     )
     assistance = ApplicationFactory(received=dt.date(2026, 9, 1), kind="housing_assistance")
+    ApplicationFactory(received=dt.date(2026, 9, 1), status="closed")  # withdrawn before a decision
 
     got = set(Application.objects.preliminary_reply_overdue_on(TODAY))
 
     assert got == {overdue, assistance}
+    # The case page's flag is the same rule, case by case.
+    pending = {case for case in Application.objects.all() if case.preliminary_reply_pending}
+    assert pending == set(Application.objects.preliminary_reply_pending()) == {overdue, assistance}

@@ -378,15 +378,19 @@ def test_assessment_edit__complete_without_recommendation_saves_but_stays_in_ass
     application = register(caseworker)
 
     response = caseworker_client.post(
-        url("assessment-edit", application), _assessment_post(recommendation="", complete="1"), follow=True
+        url("assessment-edit", application), _assessment_post(recommendation="", complete="1")
     )
 
     application.refresh_from_db()
     assert application.status == Status.ASSESSMENT
     assert Assessment.objects.filter(application=application).exists()
-    assert nynorsk("The assessment needs a recommendation before the case is ready for decision.") in page_messages(
-        response
-    )
+    # The form stays open with the missing recommendation marked, and says the rest was saved.
+    assert response.status_code == 200
+    assert response.context["form"].errors["recommendation"] == [
+        nynorsk("The assessment needs a recommendation before the case is ready for decision.")
+    ]
+    assert nynorsk("The needs assessment is saved.") in page_messages(response)
+    assert response.context["form"]["own_goals"].value() == _assessment_post()["own_goals"]
 
 
 def test_assessment_edit__posted_case_fields_outside_the_form_change_nothing(caseworker_client, caseworker, make_user):
@@ -722,3 +726,27 @@ def test_preliminary_reply_page__records_the_reply_once(caseworker_client, case)
     assert again.status_code == 200
     assert again.context["form"].non_field_errors()
     assert Letter.objects.filter(kind="preliminary_reply", case_ref=case.ref).count() == 1
+
+
+def test_case_detail__the_preliminary_reply_deadline_goes_once_the_case_is_decided(caseworker_client, caseworker):
+    application = make_ready(caseworker)
+    undecided = caseworker_client.get(url("case-detail", application)).content.decode()
+    decide(application, caseworker)
+
+    decided = caseworker_client.get(url("case-detail", application)).content.decode()
+
+    assert 'data-testid="preliminary-due"' in undecided
+    assert reverse("cases:preliminary-reply", args=[application.ref]) in undecided
+    assert 'data-testid="preliminary-due"' not in decided
+    assert reverse("cases:preliminary-reply", args=[application.ref]) not in decided
+    assert 'data-testid="appeal-deadline"' in decided
+
+
+def test_case_detail__assigning_and_closing_sit_in_their_own_card_not_in_the_history(caseworker_client, case):
+    page = caseworker_client.get(url("case-detail", case)).content.decode()
+
+    handling = page[page.index('data-testid="case-handling"') : page.index('aria-labelledby="history-h"')]
+    history = page[page.index('aria-labelledby="history-h"') :]
+    assert reverse("cases:case-assign", args=[case.ref]) in handling
+    assert reverse("cases:case-transition", args=[case.ref]) in handling
+    assert reverse("cases:case-transition", args=[case.ref]) not in history

@@ -75,11 +75,15 @@ def test_case__register_assess_decide_and_read_the_letter(page, live_server, sta
     page.select_option("#id_housing_situation", "homeless_2")
     page.fill("#id_housing_notes", "Bur på hospits med dottera.")
     page.fill("#id_own_goals", "Eg vil ha ein trygg stad å bu nær skulen til Mia.")
-    page.select_option("#id_recommendation", "municipal_housing")
     page.select_option("#id_urgency", "C")  # differs from the suggested A ...
     page.locator("button[name=complete]").click()
     expect(page.locator("#id_urgency_reason")).to_have_class(re.compile("is-invalid"))  # ... so it needs a reason
     page.select_option("#id_urgency", "A")
+    page.locator("button[name=complete]").click()
+    # Saved, but not ready without a recommendation: the form stays with the field marked and the text kept.
+    expect(page.locator("#id_recommendation")).to_have_class(re.compile("is-invalid"))
+    expect(page.locator("#id_own_goals")).to_have_value("Eg vil ha ein trygg stad å bu nær skulen til Mia.")
+    page.select_option("#id_recommendation", "municipal_housing")
     page.locator("button[name=complete]").click()
     expect(page.get_by_test_id("case-status")).to_have_text(re.compile("Klar"))
 

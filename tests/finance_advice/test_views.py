@@ -12,6 +12,7 @@ from django.utils import translation
 from finance_advice import services
 from finance_advice.models import Budget, Referral, ReferralStatus, StartlanApplication
 from stord_bolig.models import Letter
+from stord_bolig.templatetags.stord import kr
 from tests.factories import HouseholdFactory, PersonFactory
 from tests.finance_advice.conftest import TODAY, case_for, lease_in_arrears, login
 
@@ -188,7 +189,7 @@ def test_referral_act__advisor_accepts_budgets_and_registers_a_startlan(advisor,
     assert budget.carryable_loan == pytest.approx(2_958_542, abs=1)
     html = response.content.decode()
     assert 'data-testid="budget"' in html
-    assert f"<strong>{budget.carryable_loan}</strong>" in html
+    assert f"<strong>{kr(budget.carryable_loan)}</strong>" in html  # "kr 2 958 542"
 
     response = client.post(act_url(referral), {"form": "startlan", **STARTLAN}, follow=True)
     application = StartlanApplication.objects.get()
@@ -223,7 +224,7 @@ def test_startlan_detail__advisor_decides_and_the_letter_is_listed(
     assert (application.instalment_free_years, application.decided, application.decided_by) == (2, TODAY, advisor)
     html = client.get(url).content.decode()
     assert 'data-testid="startlan-outcome"' in html
-    assert "2300000 kr" in html
+    assert "kr\u00a02\u00a0300\u00a0000" in html
     letter = Letter.objects.get(case_ref=application.ref)
     assert letter.get_absolute_url() in html
 

@@ -73,6 +73,17 @@ def test_lease_detail__caseworker_sees_terms_and_open_reminders(english, expirin
 
 
 @pytest.mark.django_db
+def test_lease_pages__amounts_read_as_kroner_with_thousands_apart(english, caseworker):
+    lease = _lease(caseworker, monthly_rent=11200, deposit=33600, guarantee=0)
+
+    detail = english.get(lease.get_absolute_url()).content.decode()
+    listed = english.get(reverse("tenancies:lease-list")).content.decode()
+
+    assert "kr\u00a011\u00a0200 / kr\u00a033\u00a0600 / kr\u00a00" in detail
+    assert "kr\u00a011\u00a0200</td>" in listed
+
+
+@pytest.mark.django_db
 def test_lease_pages__nav_advisor_is_refused_and_anonymous_is_sent_to_login(client, caseworker, make_user):
     lease = _lease(caseworker)
     urls = [reverse("tenancies:lease-list"), lease.get_absolute_url()]
@@ -189,6 +200,12 @@ def test_worklist__shows_my_open_reminders_overdue_first(english, caseworker):
     assert "Review move-on plan" in rows[0] and "15.06.2026" in rows[0]
     assert "Send a preliminary reply" in rows[1] and "01.10.2026" in rows[1]
     assert not_mine.ref not in html
+    # The lease or case a task concerns is a link to it, like the task itself.
+    assert (
+        f'href="{reverse("tenancies:lease-detail", args=[review.ref])}" data-testid="worklist-subject">{review.ref}'
+        in rows[0]
+    )
+    assert f'href="{undecided.get_absolute_url()}" data-testid="worklist-subject">{undecided.ref}' in rows[1]
 
 
 @pytest.mark.django_db
