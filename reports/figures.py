@@ -103,23 +103,31 @@ def homeless_monthly(first: dt.date, months: int) -> list[dict]:
 
 
 def dashboard(year_from: int, year_to: int) -> dict:
-    """Per-year figures for the management group, from KOSTRA's definitions plus circulation and startlån."""
+    """Per-year figures for the management group, from KOSTRA's definitions plus circulation and startlån.
+
+    A year not yet over is the year so far (`so_far`: today): its flows count up to today and its figures "at
+    year end" are as of today, never a projection to 31 December. Years after this one have no figures.
+    """
+    today = timezone.localdate()
+    year_to = min(year_to, today.year)
+    year_from = min(year_from, year_to)
+    so_far = today if year_to == today.year else None
+    last = so_far or dt.date(year_to, 12, 31)
     years = list(range(year_from, year_to + 1))
-    per_year = kostra_sql_years(year_from, year_to)
-    stock = stock_use_years(year_from, year_to)
+    per_year = kostra_sql_years(year_from, year_to, until=so_far)
+    stock = stock_use_years(year_from, year_to, until=so_far)
     moved_out = defaultdict(Counter)
-    for year, outcome in Lease.objects.filter(moved_out__year__gte=year_from, moved_out__year__lte=year_to).values_list(
+    for year, outcome in Lease.objects.filter(moved_out__gte=dt.date(year_from, 1, 1), moved_out__lte=last).values_list(
         "moved_out__year", "outcome"
     ):
         moved_out[year][outcome or "other"] += 1
     startlan = defaultdict(lambda: {"granted": 0, "children": 0, "freed": 0})
     for year, children, freed in StartlanApplication.objects.filter(
-        outcome="granted", decided__year__gte=year_from, decided__year__lte=year_to
+        outcome="granted", decided__gte=dt.date(year_from, 1, 1), decided__lte=last
     ).values_list("decided__year", "children_in_household", "frees_municipal_home"):
         startlan[year]["granted"] += 1
         startlan[year]["children"] += int(children)
         startlan[year]["freed"] += int(freed)
-    today = timezone.localdate()
     # The waiting list page's households: granted, in force, not housed.
     waiting_by_band = dict(
         waiting_cases(today)
@@ -130,6 +138,7 @@ def dashboard(year_from: int, year_to: int) -> dict:
     )
     return {
         "years": years,
+        "so_far": so_far,
         "kostra": per_year,
         "stock": stock,
         "housing_first_waiting": waiting_cases(today).filter(target_group="housing_first").count(),

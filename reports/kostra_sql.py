@@ -17,17 +17,28 @@ from . import rules
 _ACTIVE = 'l.start <= {d} AND (l.moved_out IS NULL OR l.moved_out >= {d}) AND (l."end" IS NULL OR l."end" >= {d})'
 
 
+def _period_of(day: str) -> str:
+    """SQL for the year whose last counted day a day falls on or before: its calendar year, except that the
+    period's last year may stop early (on %(last)s, the year so far) and a later day then counts as the next
+    year. `day` is a constant SQL expression, never a value."""
+    return (
+        f"(CASE WHEN {day} > %(last)s::date THEN greatest(date_part('year', {day})::int, %(year_to)s::int + 1) "
+        f"ELSE date_part('year', {day})::int END)"
+    )
+
+
 _TEMPLATE = """
 WITH
 years AS (
-    SELECT y AS year, make_date(y, 1, 1) AS first, make_date(y, 12, 31) AS last
+    SELECT y AS year, make_date(y, 1, 1) AS first, least(make_date(y, 12, 31), %(last)s::date) AS last
     FROM generate_series(%(year_from)s::int, %(year_to)s::int) AS y
 ),
 -- homes in stock on a year's last day: each unit counts for the years from the one it entered the stock to
--- the last one whose 31 December it is still in stock; one pass over the units, grouped by those years
+-- the last one whose 31 December it is still in stock; one pass over the units, grouped by those years. A last
+-- year cut short (the year so far) ends on the period's last day: _period_of counts a later day as the year after.
 unit_years AS (
-    SELECT greatest(date_part('year', u.in_stock_from)::int, %(year_from)s::int) AS lo,
-           least(coalesce(date_part('year', u.in_stock_until + 1)::int - 1, %(year_to)s::int), %(year_to)s::int) AS hi,
+    SELECT greatest({period_in_stock_from}, %(year_from)s::int) AS lo,
+           least(coalesce({period_after_in_stock_until} - 1, %(year_to)s::int), %(year_to)s::int) AS hi,
            count(*) AS total,
            count(*) FILTER (WHERE u.ownership = 'owned') AS owned,
            count(*) FILTER (WHERE u.ownership = 'leased') AS leased,
@@ -35,7 +46,7 @@ unit_years AS (
            count(*) FILTER (WHERE u.wheelchair_accessible) AS wheelchair
     FROM allocation_unit u
     WHERE u.in_stock_from <= %(last)s::date
-      AND (u.in_stock_until IS NULL OR u.in_stock_until >= make_date(%(year_from)s::int, 12, 31))
+      AND (u.in_stock_until IS NULL OR u.in_stock_until >= least(make_date(%(year_from)s::int, 12, 31), %(last)s::date))
     GROUP BY 1, 2
 ),
 units AS (
@@ -90,11 +101,12 @@ moved AS (SELECT year, json_object_agg(reason, n) AS reasons FROM moved_in GROUP
 waiting_spans AS MATERIALIZED (
     SELECT household_id, wheelchair_need, lo, hi FROM (
         SELECT a.household_id, a.wheelchair_need,
-               greatest(date_part('year', a.waiting_from)::int, %(year_from)s::int) AS lo,
-               least(coalesce(date_part('year', a.waiting_until)::int - 1, %(year_to)s::int), %(year_to)s::int) AS hi
+               greatest({period_waiting_from}, %(year_from)s::int) AS lo,
+               least(coalesce({period_waiting_until} - 1, %(year_to)s::int), %(year_to)s::int) AS hi
         FROM cases_application a
         WHERE a.kind = 'municipal_housing' AND a.waiting_from <= %(last)s::date
-          AND (a.waiting_until IS NULL OR a.waiting_until > make_date(%(year_from)s::int, 12, 31))
+          AND (a.waiting_until IS NULL
+               OR a.waiting_until > least(make_date(%(year_from)s::int, 12, 31), %(last)s::date))
     ) AS spans
     WHERE lo <= hi
 ),
@@ -144,16 +156,25 @@ ORDER BY years.year
 SQL = _TEMPLATE.format(
     active_received=_ACTIVE.format(d="c.received"),
     active_before_move=_ACTIVE.format(d="(m.moved_in - 1)"),
+    period_in_stock_from=_period_of("u.in_stock_from"),
+    period_after_in_stock_until=_period_of("(u.in_stock_until + 1)"),
+    period_waiting_from=_period_of("a.waiting_from"),
+    period_waiting_until=_period_of("a.waiting_until"),
 )  # noqa: S608
 
 
-def _period(year_from: int, year_to: int) -> dict:
+def _period(year_from: int, year_to: int, until: dt.date | None = None) -> dict:
     # The period's bounds go in as values (not computed in the query) so the planner can estimate the rows.
+    last = dt.date(year_to, 12, 31)
+    if until is not None:
+        if not dt.date(year_to, 1, 1) <= until <= last:
+            raise ValueError("`until` cuts the last year of the period short: it must fall in that year")
+        last = until
     return {
         "year_from": year_from,
         "year_to": year_to,
         "first": dt.date(year_from, 1, 1),
-        "last": dt.date(year_to, 12, 31),
+        "last": last,
     }
 
 
@@ -162,10 +183,14 @@ def kostra_sql(year: int) -> dict:
     return kostra_sql_years(year, year)[year]
 
 
-def kostra_sql_years(year_from: int, year_to: int) -> dict[int, dict]:
-    """The figures for every year from `year_from` to `year_to`, in one query (the dashboard's trends)."""
+def kostra_sql_years(year_from: int, year_to: int, until: dt.date | None = None) -> dict[int, dict]:
+    """The figures for every year from `year_from` to `year_to`, in one query (the dashboard's trends).
+
+    With `until` (a day in `year_to`, a year not yet over) the last year is the year so far: its figures are
+    those of rules.kostra(..., as_of=until).
+    """
     with connection.cursor() as cursor:
-        cursor.execute(SQL, _period(year_from, year_to))
+        cursor.execute(SQL, _period(year_from, year_to, until))
         rows = cursor.fetchall()
     return {row[0]: _figures(*row[1:]) for row in rows}
 
@@ -228,8 +253,8 @@ _DAYS = """
 _AT_END = """
     SELECT years.year, sum(r.n)::bigint AS n
     FROM years JOIN (
-        SELECT greatest(date_part('year', s)::int, %(year_from)s::int) AS lo,
-               least(date_part('year', e + 1)::int - 1, %(year_to)s::int) AS hi, count(*) AS n
+        SELECT greatest({period_s}, %(year_from)s::int) AS lo,
+               least({period_after_e} - 1, %(year_to)s::int) AS hi, count(*) AS n
         FROM {spans} GROUP BY 1, 2
     ) AS r ON years.year BETWEEN r.lo AND r.hi
     GROUP BY years.year"""
@@ -241,12 +266,12 @@ _AT_END = """
 # year's count of end dates and the sum of their days-of-year (_DAYS above).
 STOCK_SQL = """
 WITH years AS (
-    SELECT y AS year, make_date(y, 1, 1) AS first, make_date(y, 12, 31) AS last
+    SELECT y AS year, make_date(y, 1, 1) AS first, least(make_date(y, 12, 31), %(last)s::date) AS last
     FROM generate_series(%(year_from)s::int, %(year_to)s::int) AS y
 ),
--- each unit's days in stock [s, e] (e far ahead while it stays in stock)
+-- each unit's days in stock [s, e], up to the period's last day (no days counted that have not come yet)
 unit_spans AS (
-    SELECT u.id, u.in_stock_from AS s, coalesce(u.in_stock_until, DATE '9999-12-31') AS e
+    SELECT u.id, u.in_stock_from AS s, least(coalesce(u.in_stock_until, DATE '9999-12-31'), %(last)s::date) AS e
     FROM allocation_unit u
     WHERE u.in_stock_from <= %(last)s::date AND coalesce(u.in_stock_until, %(last)s::date) >= %(first)s::date
       AND coalesce(u.in_stock_until, u.in_stock_from) >= u.in_stock_from
@@ -272,7 +297,8 @@ shared_year_ends AS (
     FROM (
         SELECT ending.unit_id, ending.e, count(*) AS n
         FROM (SELECT DISTINCT unit_id, e FROM let_spans
-              WHERE e = make_date(date_part('year', e)::int, 12, 31) AND e BETWEEN %(first)s::date AND %(last)s::date)
+              WHERE (e = make_date(date_part('year', e)::int, 12, 31) OR e = %(last)s::date)
+                AND e BETWEEN %(first)s::date AND %(last)s::date)
              AS ending
         JOIN let_spans l ON l.unit_id = ending.unit_id AND l.s <= ending.e AND l.e >= ending.e
         GROUP BY 1, 2
@@ -294,15 +320,18 @@ ORDER BY years.year
 STOCK_SQL = STOCK_SQL.format(
     days_unit=_DAYS.format(spans="unit_spans"),
     days_let=_DAYS.format(spans="let_spans"),
-    at_end_unit=_AT_END.format(spans="unit_spans"),
-    at_end_let=_AT_END.format(spans="let_spans"),
+    at_end_unit=_AT_END.format(spans="unit_spans", period_s=_period_of("s"), period_after_e=_period_of("(e + 1)")),
+    at_end_let=_AT_END.format(spans="let_spans", period_s=_period_of("s"), period_after_e=_period_of("(e + 1)")),
 )  # noqa: S608
 
 
-def stock_use_years(year_from: int, year_to: int) -> dict[int, dict]:
-    """Per year: stock days, vacant days (stock days not covered by a lease) and the share let at year end."""
+def stock_use_years(year_from: int, year_to: int, until: dt.date | None = None) -> dict[int, dict]:
+    """Per year: stock days, vacant days (stock days not covered by a lease) and the share let at year end.
+
+    With `until` (a day in `year_to`) the last year counts its days up to `until` and its share let on `until`.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(STOCK_SQL, _period(year_from, year_to))
+        cursor.execute(STOCK_SQL, _period(year_from, year_to, until))
         rows = cursor.fetchall()
     return {
         year: {

@@ -1,7 +1,8 @@
 """Pure KOSTRA rules (form 13 style): the yearly figures of DOMAIN.md "Statistics" from an interchange Document.
 
 No ORM here. Definitions follow /work/shared/spec/kostra-keys.md; everything is judged *as of* 31 December
-of the year: decisions decided later are undecided, lapses dated later are ignored.
+of the year (or of a given day, for the year so far): decisions decided later are undecided, lapses dated later
+are ignored.
 """
 
 from __future__ import annotations
@@ -77,9 +78,17 @@ def stay_longer_than_3_months(stay: TemporaryStay, year_end: dt.date) -> bool:
     return end > add_months(stay.start, TEMP_LONG_STAY_MONTHS)
 
 
-def kostra(doc: Document, year: int) -> dict[str, Any]:
-    """The `report kostra --year` figures: kostra-keys.md's keys in order, ints and half-up one-decimal shares."""
+def kostra(doc: Document, year: int, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The `report kostra --year` figures: kostra-keys.md's keys in order, ints and half-up one-decimal shares.
+
+    With `as_of` (a day in `year`, which is not over) the figures are the year so far: everything judged as of
+    that day instead of 31 December (the dashboard's current year).
+    """
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if as_of is not None:
+        if not first <= as_of <= last:
+            raise ValueError("`as_of` must be a day of the year")
+        last = as_of
     leases_by_household: dict[str, list[Lease]] = defaultdict(list)
     for lease in doc.leases:
         leases_by_household[lease.household].append(lease)

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from cases.models import Application
@@ -42,13 +42,30 @@ def _export(request, name: str, header, rows):
     return None
 
 
-@login_required
-@permission_required("reports.view_dashboard", raise_exception=True)
-def dashboard(request):
-    today = timezone.localdate()
-    year_to = _year(request.GET.get("to"), today.year)
-    year_from = min(_year(request.GET.get("from"), year_to - 4), year_to)
-    data = figures.dashboard(year_from, year_to)
+def _year_label(year: int, so_far: dt.date | None) -> str:
+    """A year as the steering tables name it: the year not yet over is "the year so far", with its day."""
+    if so_far is None or year != so_far.year:
+        return str(year)
+    return _("%(year)s so far (to %(day)s)") % {"year": year, "day": formats.date_format(so_far, "SHORT_DATE_FORMAT")}
+
+
+def _per_year_table(data: dict) -> tuple[list[str], list[list]]:
+    """The dashboard's table of figures per year: its header and a row per year (the year as a number first)."""
+    header = [
+        _("Year"),
+        _("New applications"),
+        _("Refusals"),
+        _("Moved in"),
+        _("Moved out"),
+        _("Waiting at year end"),
+        _("Homes"),
+        _("Wheelchair-accessible (%)"),
+        _("Startlån granted"),
+        _("Startlån to families with children"),
+        _("Households in temporary accommodation"),
+        _("Vacant days in the stock"),
+        _("Homes let at year end (%)"),
+    ]
     rows = [
         [
             year,
@@ -67,21 +84,19 @@ def dashboard(request):
         ]
         for year in data["years"]
     ]
-    header = [
-        _("Year"),
-        _("New applications"),
-        _("Refusals"),
-        _("Moved in"),
-        _("Moved out"),
-        _("Waiting at year end"),
-        _("Homes"),
-        _("Wheelchair-accessible (%)"),
-        _("Startlån granted"),
-        _("Startlån to families with children"),
-        _("Households in temporary accommodation"),
-        _("Vacant days in the stock"),
-        _("Homes let at year end (%)"),
-    ]
+    return header, rows
+
+
+@login_required
+@permission_required("reports.view_dashboard", raise_exception=True)
+def dashboard(request):
+    today = timezone.localdate()
+    year_to = _year(request.GET.get("to"), today.year)
+    year_from = min(_year(request.GET.get("from"), year_to - 4), year_to)
+    data = figures.dashboard(year_from, year_to)
+    year_from, year_to = data["years"][0], data["years"][-1]  # a year to come has no figures yet
+    header, rows = _per_year_table(data)
+    labels = [_year_label(year, data["so_far"]) for year in data["years"]]
     outcomes = sorted({o for year in data["years"] for o in data["moved_out"][year]})
     outcome_labels = [str(Lease.Outcome(o).label) if o in Lease.Outcome.values else o for o in outcomes]
     outcome_rows = [[year, *[data["moved_out"][year].get(o, 0) for o in outcomes]] for year in data["years"]]
@@ -92,7 +107,7 @@ def dashboard(request):
     if exported:
         return exported
     chart = {
-        "labels": [str(y) for y in data["years"]],
+        "labels": labels,
         "series": [
             {"label": str(header[1]), "data": [r[1] for r in rows]},
             {"label": str(header[3]), "data": [r[3] for r in rows]},
@@ -108,13 +123,14 @@ def dashboard(request):
         "reports/dashboard.html",
         {
             "data": data,
-            "rows": rows,
+            "rows": [[label, *row[1:]] for label, row in zip(labels, rows, strict=True)],
             "header": header,
+            "this_year": today.year,
             "chart": chart,
             "year_from": year_from,
             "year_to": year_to,
             "outcomes": outcome_labels,
-            "outcome_rows": outcome_rows,
+            "outcome_rows": [[label, *row[1:]] for label, row in zip(labels, outcome_rows, strict=True)],
             "estimates": [{"band": b, "bedrooms": n, **estimates[(b, n)]} for (b, n) in sorted(estimates)],
         },
     )

@@ -20,9 +20,10 @@ pytestmark = pytest.mark.django_db
 FAR = dt.date(9999, 12, 31)
 
 
-def _stock_use_by_day(year: int) -> dict:
-    """The definition, counted one day at a time: days in stock, days let, and the shares at 31 December."""
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+def _stock_use_by_day(year: int, until: dt.date | None = None) -> dict:
+    """The definition, counted one day at a time: days in stock, days let, and the shares at 31 December (or,
+    for the year so far, up to and on `until`)."""
+    first, last = dt.date(year, 1, 1), until or dt.date(year, 12, 31)
     stock_days = let_days = 0
     stock_end = let_end = 0
     leases = list(Lease.objects.all())
@@ -80,14 +81,76 @@ def test_kostra_waiting_list__a_household_with_two_overlapping_cases_counts_once
     assert [figures[year]["waiting_list"] for year in range(2021, 2026)] == [0, 1, 1, 1, 1]
 
 
-def test_kostra_sql__equals_the_rules_on_a_synthetic_register():
+def _synthetic_register():
+    """The tiny synthetic world, loaded, and the same register as an interchange document for the rules."""
     generate_world("tiny", log=lambda _line: None)
     # The synthetic world may give a household overlapping leases, which a document may not hold: keep the first.
     first_lease = {}
     for pk, household_id in Lease.objects.order_by("pk").values_list("pk", "household_id"):
         first_lease.setdefault(household_id, pk)
     Lease.objects.exclude(pk__in=first_lease.values()).delete()
-    doc = parse_document(records_export())
+    return parse_document(records_export())
+
+
+def test_kostra_sql__equals_the_rules_on_a_synthetic_register():
+    doc = _synthetic_register()
     together = kostra_sql_years(2015, 2026)
     for year in range(2015, 2027):
         assert together[year] == kostra(doc, year), year
+
+
+def _edges_of_a_year_so_far():
+    """Homes and cases whose state changes between 26 November 2026 (today) and the year's end."""
+    sold = UnitFactory(in_stock_from=dt.date(2019, 1, 1), in_stock_until=dt.date(2026, 12, 15))  # leaves next month
+    UnitFactory(in_stock_from=dt.date(2026, 12, 1))  # a new home, not here yet
+    UnitFactory(in_stock_from=dt.date(2019, 1, 1), in_stock_until=dt.date(2026, 11, 26))  # its last day is today
+    let = UnitFactory(in_stock_from=dt.date(2019, 1, 1))
+    LeaseFactory(unit=sold, start=dt.date(2023, 1, 1), end=dt.date(2026, 12, 10))
+    housed = DecisionFactory(outcome="granted", decided=dt.date(2026, 9, 1), application__kind="municipal_housing")
+    # a lease signed that starts next month: the home is free today, the household still waits
+    LeaseFactory(
+        unit=let,
+        application=housed.application,
+        household=housed.application.household,
+        start=dt.date(2026, 12, 5),
+        end=None,
+    )
+    DecisionFactory(outcome="granted", decided=dt.date(2026, 10, 1), application__kind="municipal_housing")
+
+
+def test_stock_use__the_year_so_far_counts_the_days_up_to_today():
+    _edges_of_a_year_so_far()
+    today = dt.date(2026, 11, 26)
+
+    so_far = stock_use_years(2025, 2026, until=today)
+
+    expected = _stock_use_by_day(2026, today)
+    stock_end, let_end = expected.pop("ends")
+    assert {"stock_days": so_far[2026]["stock_days"], "vacant_days": so_far[2026]["vacant_days"]} == expected
+    assert so_far[2026]["utilisation_share"] == round(100 * let_end / stock_end, 1)
+    assert (stock_end, let_end) == (3, 1)  # the home sold next month is let today; the newly let one not yet
+    assert so_far[2025] == stock_use_years(2025, 2026)[2025]  # a finished year is the same
+
+
+def test_kostra_sql__the_year_so_far_is_the_rules_as_of_today():
+    _edges_of_a_year_so_far()
+    doc = parse_document(records_export())
+    today = dt.date(2026, 11, 26)
+
+    so_far = kostra_sql_years(2025, 2026, until=today)
+
+    assert so_far[2026] == kostra(doc, 2026, as_of=today)
+    assert so_far[2025] == kostra(doc, 2025)
+    assert so_far[2026]["units_total"] == 3  # in stock today, not on 31 December
+    assert so_far[2026]["waiting_list"] == 2  # the household whose lease starts next month still waits today
+    assert kostra_sql_years(2026, 2026)[2026]["waiting_list"] == 1  # at the year's end, as the register stands
+
+
+@pytest.mark.parametrize("until", [dt.date(2026, 1, 1), dt.date(2026, 3, 31), dt.date(2026, 8, 14)])
+def test_kostra_sql__the_year_so_far_equals_the_rules_on_a_synthetic_register(until):
+    doc = _synthetic_register()
+
+    so_far = kostra_sql_years(2024, 2026, until=until)
+
+    assert so_far[2026] == kostra(doc, 2026, as_of=until)
+    assert {year: so_far[year] for year in (2024, 2025)} == {year: kostra(doc, year) for year in (2024, 2025)}

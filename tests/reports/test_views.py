@@ -112,8 +112,16 @@ def test_dashboard__free_homes_now_are_the_housing_stocks_free_homes(client, mak
     assert unit_list.context["page"].paginator.count == 1
 
 
-@time_machine.travel(dt.datetime(2026, 11, 25, 10, 0, tzinfo=OSLO), tick=False)
-def test_action_plan__households_on_the_waiting_list_are_the_waiting_lists_households(management_client):
+@pytest.fixture
+def on_26_november():
+    """Today is Thursday 26 November 2026 (pinned before anyone logs in, so no session outlives the jump)."""
+    with time_machine.travel(dt.datetime(2026, 11, 26, 10, 0, tzinfo=OSLO), tick=False) as traveller:
+        yield traveller
+
+
+def test_action_plan__households_on_the_waiting_list_are_the_waiting_lists_households(
+    on_26_november, management_client
+):
     from reports.models import ActionGoal
     from tests.allocation.conftest import waiting_case
 
@@ -128,7 +136,27 @@ def test_action_plan__households_on_the_waiting_list_are_the_waiting_lists_house
     waiting_list = management_client.get(reverse("allocation:waiting-list")).content.decode()
 
     assert "Households on the waiting list: <strong>3</strong>" in plan
-    assert "3 households waiting on 25.11.2026." in waiting_list
+    assert "3 households waiting on 26.11.2026." in waiting_list
+
+
+def test_dashboard__the_year_not_yet_over_is_the_year_so_far(on_26_november, management_client):
+    from tests.factories import UnitFactory
+
+    UnitFactory(in_stock_from=dt.date(2020, 1, 1))  # free all along
+    UnitFactory(in_stock_from=dt.date(2026, 12, 1))  # bought, in the stock from next month
+    management_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = management_client.get(reverse("reports:dashboard"), {"from": 2025, "to": 2027})
+
+    rows = {row[0]: dict(zip(response.context["header"], row, strict=True)) for row in response.context["rows"]}
+    assert list(rows) == ["2025", "2026 so far (to 11/26/2026)"]  # no row for a year to come
+    so_far = rows["2026 so far (to 11/26/2026)"]
+    assert so_far["Vacant days in the stock"] == 330  # 1 January to today, not to 31 December
+    assert so_far["Homes"] == 1  # the home coming next month is not counted yet
+    assert rows["2025"]["Vacant days in the stock"] == 365
+    html = response.content.decode()
+    assert "2026 is not over: its row is the year so far, and its figures “at year end” are as of today" in html
+    assert "Households waiting to swap the municipal home they live in are on the waiting list" in html
 
 
 def test_stock_use__vacant_days_are_stock_days_not_covered_by_leases():
