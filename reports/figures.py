@@ -144,6 +144,7 @@ def dashboard(year_from: int, year_to: int) -> dict:
         "housing_first_waiting": waiting_cases(today).filter(target_group="housing_first").count(),
         "moved_out": {year: dict(moved_out[year]) for year in years},
         "startlan": {year: startlan[year] for year in years},
+        "waiting_households": waiting_households(today),
         "waiting_by_band": {band: waiting_by_band.get(band, 0) for band in "ABC"},
         "housing_first": FollowUpPlan.objects.active().filter(housing_first=True).count(),
         "free_units": Unit.objects.free_on(today).count(),

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from cases.models import Application
@@ -356,24 +356,35 @@ def equity(request):
 @login_required
 @permission_required("reports.view_dashboard", raise_exception=True)
 def summary_pdf(request):
-    """A PDF summary of the steering figures for the management group's meeting."""
+    """A PDF summary of the steering figures for the management group's meeting: a report, not a letter."""
     from stord_bolig.letters import render_pdf
 
     today = timezone.localdate()
+    language = request.LANGUAGE_CODE
     data = figures.dashboard(today.year - 4, today.year)
-    pdf = render_pdf(
-        "reports/summary_pdf.html",
-        {
+    with translation.override(language):
+        header, rows = _per_year_table(data)
+        years = [_year_label(year, data["so_far"]) for year in data["years"]]
+        bands = data["waiting_by_band"]
+        now = [
+            (_("Households on the waiting list"), data["waiting_households"]),
+            (_("Waiting now, band A / B / C"), f"{bands['A']} / {bands['B']} / {bands['C']}"),
+            (_("Homeless households now"), len(figures.homeless_households(today))),
+            (_("Free homes now"), data["free_units"]),
+            (_("Housing First caseload"), data["housing_first"]),
+            (_("Waiting for a Housing First home"), data["housing_first_waiting"]),
+        ]
+        context = {
             "title": _("Steering figures for the housing office"),
-            "case_ref": f"{today.year}",
-            "letter_date_text": today.strftime("%d.%m.%Y"),
-            "recipient_lines": [_("Management group")],
+            "period": f"{years[0]}–{years[-1]}",
+            "today": today,
             "data": data,
-            "years": data["years"],
-            "homeless_now": len(figures.homeless_households(today)),
-        },
-        language=request.LANGUAGE_CODE if request.LANGUAGE_CODE in ("nn", "nb") else "nn",
-    )
+            "years": years,
+            "now": now,
+            # a figure a line, a year a column: thirteen figures fit the page's width this way round
+            "per_year": [(str(label), [row[i] for row in rows]) for i, label in enumerate(header) if i],
+        }
+    pdf = render_pdf("reports/summary_pdf.html", context, language=language)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="styringstal-{today}.pdf"'
     return response

@@ -95,6 +95,31 @@ def test_summary_pdf__renders_for_management(management_client):
     assert response.content.startswith(b"%PDF-")
 
 
+def test_summary_pdf__reads_as_a_report_with_its_period_and_tables_not_as_a_letter(on_26_november, management_client):
+    from tests.allocation.conftest import waiting_case
+    from tests.cases.conftest import pdf_text
+
+    waiting_case()
+    waiting_case(kind="swap")
+    management_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = management_client.get(reverse("reports:summary-pdf"))
+
+    text = pdf_text(response.content)
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    assert lines[:3] == [
+        "Stord kommune · Bustadkontoret",
+        "Steering figures for the housing office",
+        "Period: 2022–2026 so far (to 11/26/2026)",
+    ]
+    assert "Households on the waiting list 2" in lines
+    assert any(line.startswith("2022 2023 2024 2025 2026 so far") for line in lines)  # a year a column
+    assert any(line.startswith("Waiting at year end 0 0 0 0 1") for line in lines)  # KOSTRA: the swap is not in it
+    assert any(line.startswith("Vacant days in the stock") for line in lines)
+    for letter_part in ("Management group", "Our reference", "Kind regards", "signature", "Postboks"):
+        assert letter_part not in text  # no addressee, reference block or signature
+
+
 def test_dashboard__free_homes_now_are_the_housing_stocks_free_homes(client, make_user, management_client):
     from allocation.models import Unit
     from tests.factories import UnitFactory
