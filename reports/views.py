@@ -165,6 +165,7 @@ def kostra_label(key: str) -> str:
         "units_wheelchair_share": _("Wheelchair-accessible (%)"),
         "applications_new": _("New applications"),
         "refusals_new": _("Refusals"),
+        # xgettext:no-python-format (the "%" is a per cent sign, not a placeholder: "% o" would read as one)
         "refusal_share": _("Refused (% of new applications)"),
         "moved_in_new": _("Moved in"),
         "waiting_list": _("Waiting at year end"),
