@@ -8,6 +8,12 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 
 class StaffOIDCBackend(OIDCAuthenticationBackend):
+    """Signs staff in through the municipality's identity provider; grants no permissions of its own
+    (CachedModelBackend answers for permissions, whichever backend signed the user in)."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        return set()
+
     def filter_users_by_claims(self, claims):
         email = claims.get("email")
         if not email:

@@ -86,11 +86,9 @@ STAFF_ROLES = {role.value for role in Role}
 def user_roles(user) -> list[str]:
     if not getattr(user, "is_authenticated", False):
         return []
-    cached = getattr(user, "_role_names", None)
-    if cached is None:
-        cached = sorted(user.groups.values_list("name", flat=True))
-        user._role_names = cached
-    return cached
+    from .authz_cache import authz_for
+
+    return authz_for(user)["roles"]
 
 
 def sync_roles() -> None:

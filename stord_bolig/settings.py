@@ -118,6 +118,10 @@ CACHES = {
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", "stord"),
     }
 }
+if TESTING:
+    # Each test process its own keys: test databases reuse ids (and frozen clocks reuse timestamps), so an
+    # entry kept by one run or worker must never answer for another's user.
+    CACHES["default"]["KEY_PREFIX"] += f"-test-{os.getpid()}-{os.urandom(3).hex()}"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -192,7 +196,8 @@ TEMPLATES = [
 AUTH_USER_MODEL = "stord_bolig.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with each user's roles and permissions kept in the cache between requests
+    "stord_bolig.authz_cache.CachedModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

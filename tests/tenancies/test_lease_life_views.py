@@ -272,7 +272,7 @@ def test_lease_action__rent_notice_is_recorded_and_listed(english, case):
     change = RentChange.objects.get()
     assert (change.old_rent, change.new_rent, change.effective) == (RENT, 9315, dt.date(2027, 1, 1))
     html = english.get(lease.get_absolute_url()).content.decode()
-    assert "9000 → 9315 from 01.01.2027" in html
+    assert "kr\u00a09\u00a0000 → kr\u00a09\u00a0315 from 01.01.2027" in html
     assert "Varsel om endra husleige" in section(html, "lease-letters")
 
 
