@@ -27,3 +27,24 @@ def test_model_forms__list_their_fields_explicitly():
         fields = getattr(form._meta, "fields", None)
         assert fields not in (None, "__all__"), form
         assert not getattr(form._meta, "exclude", None), form
+
+
+def test_select__the_projects_faster_template_writes_exactly_djangos_html():
+    from django.forms.renderers import DjangoTemplates
+
+    choices = [("", "---"), ("a", "Alfa & co"), ("Gruppe", [("b", "Bravo"), ("c", 'Charlie "C"')]), (3, "Tre")]
+    widgets = [
+        (forms.Select(choices=choices, attrs={"class": "form-select", "required": True, "disabled": False}), "b"),
+        (forms.SelectMultiple(choices=choices), ["a", "c"]),
+        (forms.NullBooleanSelect(), True),
+    ]
+    for widget, chosen in widgets:
+        for value in ("", 3, None, chosen):
+            ours = widget.render("field", value, attrs={"id": "id_field"})
+            djangos = widget.render("field", value, attrs={"id": "id_field"}, renderer=DjangoTemplates())
+            assert ours == djangos, (type(widget).__name__, value)
+    # ... and it is the one in use
+    from django.forms.renderers import get_default_renderer
+
+    origin = get_default_renderer().get_template("django/forms/widgets/select.html").template.origin.name
+    assert origin.endswith("templates/django/forms/widgets/select.html") and "site-packages" not in origin
