@@ -2,8 +2,8 @@
 
 Runs against its own database (bench_<name>, kept between runs), never the working register.
 Server time is measured around Django's test client (the whole request inside Django, no network),
-and each page is compared with a bare authenticated view measured in the same run: the framework's
-floor on this machine.
+and each page is compared with a bare authenticated view measured in the same run (the framework's
+floor on this machine) and with an empty page in the app's frame (navigation, header, footer).
 """
 
 from __future__ import annotations
@@ -92,6 +92,7 @@ def bench_pages(repeat: int, log) -> dict:
     unit = _free_unit()
     pages = {
         "bare_view": reverse("bench-bare"),
+        "empty_page": reverse("bench-chrome"),
         "work_list": reverse("worklist"),
         "case_page": reverse("cases:case-detail", args=[case.ref]),
         "case_list_filtered": reverse("cases:case-list") + "?status=decided&urgency=A",
@@ -113,8 +114,10 @@ def bench_pages(repeat: int, log) -> dict:
         results[name] = {**_timed(lambda url=url: manager.get(url), max(3, repeat // 5)), "queries": counted}
         log(f"  {name}: {results[name]}")
     floor = results["bare_view"]["median_ms"] or 0.01
+    frame = results["empty_page"]["median_ms"] or 0.01
     for row in results.values():
         row["ratio_to_floor"] = round(row["median_ms"] / floor, 2)
+        row["ratio_to_empty_page"] = round(row["median_ms"] / frame, 2)
     return results
 
 

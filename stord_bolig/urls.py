@@ -17,6 +17,7 @@ urlpatterns = [
     path("letters/<int:pk>/", views.letter_download, name="letter-download"),
     path("healthz", views.healthz, name="healthz"),
     path("_bare/", views.bench_bare, name="bench-bare"),
+    path("_bare/page/", views.bench_chrome, name="bench-chrome"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("cases/", include("cases.urls")),

@@ -169,6 +169,13 @@ def bench_bare(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@login_required
+def bench_chrome(request):
+    """An empty page in the app's own frame (navigation, header, footer): what every page costs before its
+    content, measured beside the bare view."""
+    return render(request, "stord_bolig/bench_chrome.html")
+
+
 def permission_denied(request, exception=None):
     """403: logged as a denied attempt (who tried to reach what), then Django's usual page."""
     from django.views.defaults import permission_denied as default
