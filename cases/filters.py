@@ -8,10 +8,17 @@ from stord_bolig.models import User
 
 from .models import Application, Status
 
+ALL_STATUSES = "all"
+
 
 class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or case number"), method="search")
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=_("All but closed"))
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[*Status.choices, (ALL_STATUSES, _("All, closed too"))],
+        empty_label=_("All but closed"),
+        method="filter_status",
+    )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Application.Kind.choices, empty_label=_("All"))
     urgency = django_filters.ChoiceFilter(label=_("Band"), choices=Application.Urgency.choices, empty_label=_("All"))
     assigned_to = django_filters.ModelChoiceFilter(
@@ -47,9 +54,15 @@ class CaseFilter(django_filters.FilterSet):
             return queryset
         return queryset.preliminary_reply_overdue_on(timezone.localdate())
 
+    def filter_status(self, queryset, name, value):
+        return queryset if value == ALL_STATUSES else queryset.filter(status=value)
+
     @property
     def qs(self):
+        """Closed cases are left out unless a status is chosen or the caseworker searches by name or number
+        (a search must find an old, closed case too)."""
         queryset = super().qs
-        if not self.form.cleaned_data.get("status"):
+        data = self.form.cleaned_data
+        if not data.get("status") and not (data.get("q") or "").strip():
             queryset = queryset.exclude(status=Status.CLOSED)
         return queryset

@@ -298,14 +298,20 @@ ASSESSMENT_CASE_FIELDS = {
 }
 
 
+def readiness_problems(*, recommendation: str) -> dict[str, str]:
+    """What an assessment lacks before its case can be marked ready for decision, by field."""
+    if not recommendation:
+        return {"recommendation": _("The assessment needs a recommendation before the case is ready for decision.")}
+    return {}
+
+
 @transaction.atomic
 def assessment_complete(*, application: Application, by) -> Application:
     if not hasattr(application, "assessment"):
         raise ValidationError(_("Fill in the needs assessment first."))
-    if not application.assessment.recommendation:
-        raise ValidationError(
-            {"recommendation": _("The assessment needs a recommendation before the case is ready for decision.")}
-        )
+    problems = readiness_problems(recommendation=application.assessment.recommendation)
+    if problems:
+        raise ValidationError(problems)
     Assessment.objects.filter(pk=application.assessment.pk).update(completed_at=timezone.now())
     return _transition(application, Status.READY, by=by)
 

@@ -170,16 +170,24 @@ def assessment_edit(request, ref: str):
             )
         except ValidationError as exc:
             _apply_errors(form, exc)
+            if "complete" in request.POST:  # say everything that stands in the way at once
+                _apply_errors(form, ValidationError(services.readiness_problems(recommendation=data["recommendation"])))
         else:
-            messages.success(request, _("The needs assessment is saved."))
             if "complete" not in request.POST:
+                messages.success(request, _("The needs assessment is saved."))
                 return redirect(application)
             try:
                 services.assessment_complete(application=application, by=request.user)
             except ValidationError as exc:
-                # Saved, but not ready: stay on the form with the missing field marked.
+                # Saved, but not ready: stay on the form with the missing field marked, and say so at the top.
                 _apply_errors(form, exc)
+                messages.warning(
+                    request,
+                    _("The needs assessment is saved, but the case is not marked ready for decision: %(why)s")
+                    % {"why": " ".join(exc.messages)},
+                )
             else:
+                messages.success(request, _("The needs assessment is saved."))
                 messages.success(request, _("The case is ready for decision."))
                 return redirect(application)
     return render(

@@ -135,6 +135,20 @@ def test_case_list__closed_cases_only_when_asked_for(caseworker_client, casework
     assert [row.ref for row in asked.context["page"]] == [closed.ref]
 
 
+def test_case_list__a_search_or_the_all_choice_finds_closed_cases_too(caseworker_client, caseworker, case):
+    closed = register(caseworker, given_name="Gunnhild", family_name="Lid")
+    services.application_transition(application=closed, to_status=Status.CLOSED, by=caseworker)
+    url = reverse("cases:case-list")
+
+    by_name = caseworker_client.get(url, {"q": "Gunnhild"})
+    by_ref = caseworker_client.get(url, {"q": closed.ref})
+    everything = caseworker_client.get(url, {"status": "all"})
+
+    assert [row.ref for row in by_name.context["page"]] == [closed.ref]
+    assert [row.ref for row in by_ref.context["page"]] == [closed.ref]
+    assert {row.ref for row in everything.context["page"]} == {case.ref, closed.ref}
+
+
 def test_case_list__overdue_filter_matches_the_due_date_the_case_shows(caseworker_client, _today):
     _today.move_to(dt.datetime(2026, 3, 30, 10, 0, tzinfo=OSLO))
     end_of_february = ApplicationFactory(received=dt.date(2026, 2, 28))  # due 28 March: overdue on 30 March
@@ -374,6 +388,18 @@ def test_assessment_edit__band_changed_without_reason_shows_the_error_and_saves_
     assert not HealthAssessment.objects.exists()
 
 
+def test_assessment_edit__complete_names_every_missing_piece_at_once(caseworker_client, caseworker):
+    application = register(caseworker)
+
+    response = caseworker_client.post(
+        url("assessment-edit", application), _assessment_post(urgency="A", recommendation="", complete="1")
+    )
+
+    errors = response.context["form"].errors
+    assert set(errors) == {"urgency_reason", "recommendation"}
+    assert not Assessment.objects.exists()
+
+
 def test_assessment_edit__complete_without_recommendation_saves_but_stays_in_assessment(caseworker_client, caseworker):
     application = register(caseworker)
 
@@ -389,7 +415,10 @@ def test_assessment_edit__complete_without_recommendation_saves_but_stays_in_ass
     assert response.context["form"].errors["recommendation"] == [
         nynorsk("The assessment needs a recommendation before the case is ready for decision.")
     ]
-    assert nynorsk("The needs assessment is saved.") in page_messages(response)
+    assert page_messages(response) == [
+        nynorsk("The needs assessment is saved, but the case is not marked ready for decision: %(why)s")
+        % {"why": nynorsk("The assessment needs a recommendation before the case is ready for decision.")}
+    ]
     assert response.context["form"]["own_goals"].value() == _assessment_post()["own_goals"]
 
 
