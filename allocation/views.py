@@ -97,6 +97,7 @@ def unit_detail(request, ref: str):
     )
     if show_shortlist:
         access_log_write(request, action="read", section="shortlist", purpose=f"unit {unit.ref}")
+    offers = list(unit.offers.select_related("application").order_by("-offered")[:20])
     context = {
         "unit": unit,
         "on": on,
@@ -107,7 +108,9 @@ def unit_detail(request, ref: str):
         "ranked_total": ranked_total,
         "excluded_total": excluded_total,
         "show_shortlist": show_shortlist,
-        "offers": unit.offers.select_related("application").order_by("-offered")[:20],
+        "offers": offers,
+        # Link a case only for those who may open it (management sees the unit, not the cases).
+        "openable": visible_case_ids(request.user, [offer.application_id for offer in offers]),
         "leases": unit.leases.select_related("household").order_by("-start")[:20],
         "history": unit.events.order_by("-pgh_created_at")[:20] if hasattr(unit, "events") else [],
         "status_form": UnitStatusForm(initial={"status": unit.status}),

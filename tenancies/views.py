@@ -254,6 +254,7 @@ def arrears_import(request):
 def caseload(request):
     """The Housing First team's caseload and its waiting list (which should stay empty)."""
     from allocation.querysets import waiting_applications
+    from cases.querysets import visible_case_ids
 
     today = timezone.localdate()
     plans = (
@@ -263,5 +264,15 @@ def caseload(request):
         .select_related("lease__unit", "lease__household", "responsible")
         .order_by("next_contact")
     )
-    waiting = waiting_applications(today).filter(target_group="housing_first").order_by("decision__decided")
-    return render(request, "tenancies/caseload.html", {"plans": plans, "waiting": waiting, "today": today})
+    waiting = list(waiting_applications(today).filter(target_group="housing_first").order_by("decision__decided"))
+    return render(
+        request,
+        "tenancies/caseload.html",
+        {
+            "plans": plans,
+            "waiting": waiting,
+            "today": today,
+            # Link only what the user may open (management sees the caseload, not the cases or leases).
+            "openable": visible_case_ids(request.user, [case.pk for case in waiting]),
+        },
+    )

@@ -361,3 +361,21 @@ def test_waiting_list__links_a_case_only_for_those_who_may_open_it(client, make_
     assert response.status_code == 200
     html = response.content.decode()
     assert case.ref in html and case.get_absolute_url() not in html  # the case page would answer 404
+
+
+@pytest.mark.django_db
+def test_unit_page__links_an_offers_case_only_for_those_who_may_open_it(client, make_user, english):
+    from allocation import services
+
+    unit = free_unit()
+    offer = services.offer_make(application=waiting_case(), unit=unit, offered=TODAY, by=None)
+    case = offer.application
+
+    html = english.get(unit.get_absolute_url()).content.decode()
+    assert f'<a href="{case.get_absolute_url()}">{case.ref}</a>' in html
+    management = verified_client(client, make_user("management"))
+    response = management.get(unit.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert case.ref in html and case.get_absolute_url() not in html  # the case page would answer 404
+    assert management.get(case.get_absolute_url()).status_code == 404

@@ -592,6 +592,19 @@ def test_caseload__lists_active_housing_first_plans_and_who_is_waiting(make_user
     assert caseload["waiting_ordinary"].ref not in waiting_part
 
 
+def test_caseload__management_sees_the_caseload_without_links_it_could_not_open(make_user, caseload):
+    manager = signed_in(make_user("management"))
+
+    response = manager.get(reverse("tenancies:caseload"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    lease, case = caseload["active"].lease, caseload["waiting"]
+    assert lease.get_absolute_url() not in html
+    assert case.ref in html and case.get_absolute_url() not in html
+    assert manager.get(case.get_absolute_url()).status_code == 404
+
+
 def test_caseload__nobody_waiting_is_said_plainly(english):
     response = english.get(reverse("tenancies:caseload"))
 
