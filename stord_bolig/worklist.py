@@ -23,10 +23,20 @@ class WorkItem:
     link: str | Callable[[], str]
     due: dt.date
     remind_from: dt.date
+    # where the task itself is done, when that is not the subject's page (e.g. the preliminary-reply form)
+    action: str | Callable[[], str] | None = None
 
     @property
     def url(self) -> str:
+        """The page of what the task concerns (the case, the lease)."""
         return self.link() if callable(self.link) else self.link
+
+    @property
+    def action_url(self) -> str:
+        """The page where the task is done."""
+        if self.action is None:
+            return self.url
+        return self.action() if callable(self.action) else self.action
 
     def is_overdue(self, today: dt.date) -> bool:
         return self.due < today

@@ -16,6 +16,17 @@ _URLS = {
     "lease": lambda ref: reverse("tenancies:lease-detail", args=[ref]),
     "offer": lambda ref: reverse("allocation:offer-answer", args=[ref]),
 }
+# Tasks done on a page of their own rather than on their subject's page.
+_ACTIONS = {
+    Reminder.Kind.PRELIMINARY_REPLY: lambda ref: reverse("cases:preliminary-reply", args=[ref]),
+    Reminder.Kind.OFFER_RESPONSE: lambda ref: reverse("allocation:offer-answer", args=[ref]),
+}
+
+
+def _offer_cases(refs) -> dict[str, str]:
+    from allocation.models import Offer
+
+    return dict(Offer.objects.filter(ref__in=refs).values_list("ref", "application__ref"))
 
 
 def _renewal_cases(refs) -> dict[str, str]:
@@ -40,14 +51,21 @@ def reminder_items(user, today: dt.date) -> list[WorkItem]:
     )
     rows = list(reminders.values_list("kind", "subject_kind", "subject_ref", "due", "remind_from"))
     renewals = _renewal_cases([ref for kind, _sk, ref, _d, _r in rows if kind == Reminder.Kind.RENEWAL_ASSESSMENT])
+    offer_cases = _offer_cases([ref for _k, subject_kind, ref, _d, _r in rows if subject_kind == "offer"])
     labels = {kind: str(label) for kind, label in Reminder.Kind.choices}
     return [
         WorkItem(
             kind=kind,
             label=labels[kind],
             subject=ref,
+            # An offer's subject page is its case's; the rest have pages of their own.
+            link=partial(_URLS["application"], offer_cases[ref])
+            if ref in offer_cases
+            else partial(_URLS[subject_kind], ref),
             # A renewal reminder leads straight to the renewal case, where the assessment is done.
-            link=partial(_URLS["application"], renewals[ref]) if ref in renewals else partial(_URLS[subject_kind], ref),
+            action=partial(_URLS["application"], renewals[ref])
+            if ref in renewals
+            else (partial(_ACTIONS[kind], ref) if kind in _ACTIONS else None),
             due=due,
             remind_from=remind_from,
         )

@@ -75,7 +75,7 @@ def test_renewal__reminder_opens_the_renewal_case_and_closes_when_decided(page, 
     login(page, live_server, "kari")
     row = page.get_by_test_id("worklist").locator("tr[data-kind=renewal_assessment]", has_text=lease.ref)
     expect(row).to_be_visible()
-    row.get_by_test_id("worklist-subject").click()  # the lease ref is a link too
+    row.get_by_role("link").first.click()  # the task (the lease ref after it links the lease)
     lease.refresh_from_db()
     assert page.url.endswith(f"/cases/{lease.renewal_case.ref}/")
     page.get_by_test_id("assessment-link").click()

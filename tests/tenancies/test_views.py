@@ -200,12 +200,29 @@ def test_worklist__shows_my_open_reminders_overdue_first(english, caseworker):
     assert "Review move-on plan" in rows[0] and "15.06.2026" in rows[0]
     assert "Send a preliminary reply" in rows[1] and "01.10.2026" in rows[1]
     assert not_mine.ref not in html
-    # The lease or case a task concerns is a link to it, like the task itself.
-    assert (
-        f'href="{reverse("tenancies:lease-detail", args=[review.ref])}" data-testid="worklist-subject">{review.ref}'
-        in rows[0]
-    )
-    assert f'href="{undecided.get_absolute_url()}" data-testid="worklist-subject">{undecided.ref}' in rows[1]
+    # The task links where it is done; what it concerns links to its own page.
+    lease_page, case_page = reverse("tenancies:lease-detail", args=[review.ref]), undecided.get_absolute_url()
+    assert f'href="{lease_page}">Review move-on plan' in rows[0]
+    assert f'href="{lease_page}" data-testid="worklist-subject">{review.ref}' in rows[0]
+    assert f'href="{reverse("cases:preliminary-reply", args=[undecided.ref])}">Send a preliminary reply' in rows[1]
+    assert f'href="{case_page}" data-testid="worklist-subject">{undecided.ref}' in rows[1]
+    assert f'href="{reverse("tenancies:lease-detail", args=[renewal.ref])}" data-testid="worklist-subject"' in rows[2]
+
+
+@pytest.mark.django_db
+def test_worklist__an_offer_task_leads_to_its_answer_and_its_subject_to_the_case(english, caseworker):
+    from allocation import services as allocation_services
+    from tests.allocation.conftest import free_unit, waiting_case
+
+    case = waiting_case(assigned_to=caseworker)
+    offer = allocation_services.offer_make(application=case, unit=free_unit(), offered=TODAY - 2 * DAY, by=None)
+    services.reminder_sweep(TODAY)
+
+    response = english.get(reverse("worklist"))
+
+    row = next(r for r in response.content.decode().split("<tr")[2:] if 'data-kind="offer_response"' in r)
+    assert f'href="{reverse("allocation:offer-answer", args=[offer.ref])}">Offer awaiting answer' in row
+    assert f'href="{case.get_absolute_url()}" data-testid="worklist-subject">{offer.ref}' in row
 
 
 @pytest.mark.django_db
