@@ -8,7 +8,7 @@ import hashlib
 from django.conf import settings
 from django.utils import timezone
 
-from cases.letters import _date_text, _language, _recipient_lines
+from cases.letters import _date_text, _language, recipient_lines
 from cases.rules import LEGAL_BASIS, legal_reference
 from stord_bolig.letters import letter_create
 
@@ -25,16 +25,28 @@ TITLES = {
 }
 
 
+def _tenant_lines(lease: Lease) -> list[str]:
+    """A tenant who has moved in gets the landlord's letters at the home let (unless someone acts for them);
+    before moving in, and after moving out, at their own postal address."""
+    applicant = lease.household.applicant
+    lived_in = lease.moved_in is not None and lease.moved_out is None
+    if applicant is None or applicant.representative_name or not lived_in:
+        return recipient_lines(applicant) if applicant is not None else []
+    return [applicant.full_name, *(part.strip() for part in lease.unit.address.split(",") if part.strip())]
+
+
 def _context(lease: Lease, language: str, by, kind: str) -> dict:
     application = lease.application
-    lines = _recipient_lines(application) if application else []
+    case_ref = application.ref if application else lease.ref
     return {
         "title": TITLES[kind][language],
-        "case_ref": application.ref if application else lease.ref,
+        "case_ref": case_ref,
+        "reference": f"{lease.ref} ({case_ref})" if application else lease.ref,
         "lease_ref": lease.ref,
         "letter_date_text": _date_text(timezone.localdate(), language),
-        "recipient_lines": lines,
-        "caseworker": str(application.assigned_to or by or "") if application else str(by or ""),
+        "recipient_lines": _tenant_lines(lease),
+        # signed by whoever sends it; a letter the system sends by itself by the case's caseworker
+        "caseworker": str(by or (application.assigned_to if application else None) or ""),
         "address": lease.unit.address,
         "start_text": _date_text(lease.start, language),
         "end_text": _date_text(lease.end, language) if lease.end else "",

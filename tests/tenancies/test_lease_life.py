@@ -457,6 +457,32 @@ def test_rent_adjust__records_the_change_and_writes_the_notice_with_old_and_new_
     assert "husleigelova § 4-2" in text
 
 
+def test_rent_adjust__the_notice_goes_to_the_home_let_signed_by_who_sent_it_under_the_lease_reference(
+    case, caseworker, make_user, django_capture_on_commit_callbacks
+):
+    applicant = case.household.applicant
+    applicant.address, applicant.postcode, applicant.city = "Rommetveitvegen 14", "5414", "Stord"
+    applicant.save()
+    lease = lease_of(
+        case,
+        start=dt.date(2025, 1, 1),
+        moved_in=dt.date(2025, 1, 1),
+        unit=UnitFactory(address="Borggata 55, 5411 Stord"),
+    )
+    colleague = make_user("caseworker", first_name="Ola", last_name="Hagen")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        adjust(lease, colleague)
+
+    letter = Letter.objects.get(kind="rent_adjustment")
+    context = letter.context
+    assert context["recipient_lines"] == [applicant.full_name, "Borggata 55", "5411 Stord"]
+    assert context["caseworker"] == "Ola Hagen"
+    text = letter_text(letter)
+    assert f"{lease.ref} ({case.ref})" in text
+    assert "Rommetveitvegen" not in text and "Ola Hagen" in text
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
