@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cases.models import Application, HouseholdMember
 from stord_bolig.access import access_log_write
-from stord_bolig.models import AccessLog, Letter
+from stord_bolig.models import AccessLog, Letter, User
 from tenancies.models import Lease
 
 from . import services
@@ -289,8 +289,16 @@ def access_report(request, case_ref: str):
     if application is None:
         access_log_write(request, action="denied", case_ref=case_ref[:40], section="access_report")
         raise Http404
-    rows = AccessLog.objects.filter(case_ref=application.ref).exclude(action__in=["login", "logout"]).order_by("-at")
+    rows = list(
+        AccessLog.objects.filter(case_ref=application.ref)
+        .exclude(action__in=["login", "logout"])
+        .order_by("-at")[:1000]
+    )
     access_log_write(
         request, action="read", case_ref=application.ref, section="access_report", purpose="right of access"
     )
-    return render(request, "finance_advice/access_report.html", {"case": application, "rows": rows[:1000]})
+    # Who, by name: the person reading the report knows staff by name, not by user name.
+    names = {user.pk: user.get_full_name() for user in User.objects.filter(pk__in={r.user_id for r in rows})}
+    for row in rows:
+        row.who = names.get(row.user_id) or row.username
+    return render(request, "finance_advice/access_report.html", {"case": application, "rows": rows})

@@ -118,6 +118,39 @@ class AccessLog(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     path = models.CharField(max_length=300, blank=True)
 
+    # What the codes in `section` and `purpose` mean, for reports a person reads (their right of access).
+    SECTION_LABELS = {
+        "access_audit": _("Access log review"),
+        "access_report": _("Who has seen the case"),
+        "attachment": _("Attachment"),
+        "case": _("The case"),
+        "consents": _("Consents"),
+        "economy": _("Economy"),
+        "health": _("Health and function"),
+        "homeless_by_name": _("Homelessness register"),
+        "kostra": _("KOSTRA report"),
+        "lease": _("Lease"),
+        "letter": _("Letter"),
+        "nav_shared": _("Shared with NAV"),
+        "permission": _("Refused page"),
+        "referral": _("Financial advice referral"),
+        "shortlist": _("Shortlist for a home"),
+        "waiting_list": _("Waiting list"),
+    }
+    PURPOSE_LABELS = {
+        "buy": _("Buying a home"),
+        "case work": _("Case work"),
+        "csv": _("Export"),
+        "economy": _("Economy"),
+        "followup": _("Follow-up"),
+        "housing": _("Housing"),
+        "log review": _("Log review"),
+        "right of access": _("Right of access"),
+        "shared with NAV by consent": _("Shared with NAV by consent"),
+        "waiting list": _("Waiting list"),
+        "wrong one-time code": _("Wrong one-time code"),
+    }
+
     class Meta:
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
@@ -136,6 +169,21 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.case_ref or self.person_ref}"
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label) if self.role in Role.values else self.role
+
+    @property
+    def section_label(self) -> str:
+        if self.section.startswith("nav:"):  # the parts shared with NAV, e.g. "nav:economy,housing"
+            parts = [str(self.SECTION_LABELS.get(part, part)).lower() for part in self.section[4:].split(",") if part]
+            return f"{self.SECTION_LABELS['nav_shared']}: {', '.join(parts)}"
+        return str(self.SECTION_LABELS.get(self.section, self.section))
+
+    @property
+    def purpose_label(self) -> str:
+        return str(self.PURPOSE_LABELS.get(self.purpose, self.purpose))
 
 
 class Letter(models.Model):
