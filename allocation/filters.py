@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +16,10 @@ class UnitFilter(django_filters.FilterSet):
     unit_type = django_filters.ChoiceFilter(choices=Unit.UnitType.choices, label=_("Type"), empty_label=_("All"))
     ownership = django_filters.ChoiceFilter(choices=Unit.Ownership.choices, label=_("Ownership"), empty_label=_("All"))
     bedrooms = django_filters.NumberFilter(label=_("Bedrooms"))
-    wheelchair_accessible = django_filters.BooleanFilter(label=_("Wheelchair accessible"))
+    wheelchair_accessible = django_filters.BooleanFilter(
+        label=_("Wheelchair accessible"),
+        widget=forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))]),
+    )
     target_group = django_filters.ChoiceFilter(
         choices=Application.TargetGroup.choices, label=_("Target group"), empty_label=_("All")
     )

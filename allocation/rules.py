@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping
 from operator import itemgetter
 from typing import Any
 
-from cases.rules import MemberAge, bedroom_need
+from cases.rules import MemberAge, add_months, bedroom_need
 from stord_bolig.interchange.schema import Application, BedroomOverride, Decision, Document, Household, Offer, Person
 
 # Kinds of application that wait for a unit (renewals keep their unit, housing assistance is not a home).
@@ -189,3 +189,8 @@ def shortlist(doc: Document, unit_ref: str, on: dt.date) -> dict[str, Any]:
     ]
     excluded.sort(key=itemgetter("application"))
     return {"unit": unit.ref, "on": on.isoformat(), "shortlist": ranked, "excluded": excluded}
+
+
+def last_twelve_months(on: dt.date) -> tuple[dt.date, dt.date]:
+    """The twelve months up to and including `on`, as first and last day: 365 days (366 over a 29 February)."""
+    return add_months(on, -12) + dt.timedelta(days=1), on

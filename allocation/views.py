@@ -114,7 +114,7 @@ def unit_detail(request, ref: str):
         "leases": unit.leases.select_related("household").order_by("-start")[:20],
         "history": unit.events.order_by("-pgh_created_at")[:20] if hasattr(unit, "events") else [],
         "status_form": UnitStatusForm(initial={"status": unit.status}),
-        "vacant_days": vacancy_days(unit, add_months(on, -12), on),
+        "vacant_days": vacancy_days(unit, *rules.last_twelve_months(on)),
     }
     return render(request, "allocation/unit_detail.html", context)
 

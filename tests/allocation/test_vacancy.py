@@ -53,3 +53,24 @@ def test_vacancy_days__before_the_first_recorded_status_a_home_without_a_tenancy
         vacancy_days(unit, dt.date(2025, 11, 26), dt.date(2026, 11, 25))
         == (dt.date(2026, 11, 25) - dt.date(2026, 4, 8)).days
     )
+
+
+@pytest.mark.parametrize(
+    ("on", "days"),
+    [(dt.date(2026, 11, 25), 365), (dt.date(2028, 3, 1), 366), (dt.date(2028, 2, 28), 365)],
+)
+def test_last_twelve_months__a_year_of_days_up_to_today(on, days):
+    from allocation.rules import last_twelve_months
+
+    first, last = last_twelve_months(on)
+
+    assert last == on and (last - first).days + 1 == days
+
+
+def test_unit_page__a_home_empty_all_year_shows_365_vacant_days(caseworker_client):
+    unit = UnitFactory(status="free", in_stock_from=dt.date(1999, 1, 1))
+    _backdate_last_event(unit, dt.date(2020, 1, 1))
+
+    response = caseworker_client.get(unit.get_absolute_url(), {"on": "2026-11-25"})
+
+    assert response.context["vacant_days"] == 365

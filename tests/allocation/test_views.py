@@ -55,6 +55,14 @@ def test_unit_list__caseworker_sees_units_and_can_filter_them(english):
     assert "Sjøvegen 1" in by_street.content.decode() and "Sjøvegen 2" in by_street.content.decode()
     assert "Fjellvegen 9" not in by_street.content.decode()
     assert [u.address for u in by_size_and_status.context["page"]] == ["Sjøvegen 2, 5411 Stord"]
+    accessible = english.get(url, {"wheelchair_accessible": "true"})
+    not_accessible = english.get(url, {"wheelchair_accessible": "false"})
+    assert [u.address for u in accessible.context["page"]] == ["Sjøvegen 2, 5411 Stord"]
+    assert len(not_accessible.context["page"]) == 2
+    # The wheelchair filter starts at "All", not at an "Unknown" that reads like a property of the homes.
+    html = everything.content.decode()
+    wheelchair = html[html.index('name="wheelchair_accessible"') :].split("</select>", 1)[0]
+    assert '<option value="" selected>All</option>' in wheelchair and "Unknown" not in wheelchair
 
 
 @pytest.mark.django_db
