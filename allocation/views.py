@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from cases.models import Application, Status
 from cases.querysets import visible_case_ids
-from cases.rules import add_months
 from stord_bolig.access import access_log_write
 from stord_bolig.exports import csv_response
 from stord_bolig.paging import CountedPaginator
