@@ -185,6 +185,19 @@ def bench_kostra(log) -> dict:
     return result
 
 
+def machine_speed() -> dict:
+    """A fixed pure-Python workload, timed before and after the run: how fast this machine was while the
+    numbers were taken (a shared virtual machine can differ by half from one hour to the next)."""
+
+    def work():
+        total = 0
+        for i in range(1_000_000):
+            total += i * i
+        return total
+
+    return _timed(work, 5)
+
+
 def run(*, scale: str, repeat: int, sweep_sizes: list[int], log=print) -> dict:
     from allocation.models import Unit
 
@@ -195,6 +208,8 @@ def run(*, scale: str, repeat: int, sweep_sizes: list[int], log=print) -> dict:
         log(f"generating the {scale} world ...")
         results["generate_world"] = generate_world(scale, today=TODAY, log=log)
     reset_queries()
+    results["machine_speed_before"] = machine_speed()
+    log(f"machine speed (1 M multiply-adds in Python): {results['machine_speed_before']['median_ms']} ms")
     log("pages:")
     results["pages"] = bench_pages(repeat, log)
     log("shortlist:")
@@ -205,6 +220,7 @@ def run(*, scale: str, repeat: int, sweep_sizes: list[int], log=print) -> dict:
     results["kostra"] = bench_kostra(log)
     log("reminder sweep:")
     results["reminder_sweep"] = bench_sweep(sweep_sizes, log)
+    results["machine_speed_after"] = machine_speed()
     out = Path(settings.BASE_DIR) / "bench" / "results.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))

@@ -23,3 +23,11 @@ def test_generate_world__tiny_world_with_the_waiting_dates_the_triggers_would_ke
     housed = Application.objects.filter(leases__isnull=False).distinct()
     assert all(app.waiting_until is not None for app in housed if hasattr(app, "decision"))
     assert waiting_applications(dt.date(2026, 11, 25)).count() > 0
+
+
+def test_bench_machine_speed__times_a_fixed_workload():
+    from reports.bench import machine_speed
+
+    speed = machine_speed()
+
+    assert speed["runs"] == 5 and 0 < speed["median_ms"] <= speed["p95_ms"]

@@ -33,6 +33,10 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"shortlist (unit page): {results['shortlist']['page']['median_ms']} ms median")
         self.stdout.write(f"letter render: {results['letter_render']['median_ms']} ms median")
+        self.stdout.write(
+            f"machine speed (1 M multiply-adds in Python): {results['machine_speed_before']['median_ms']} ms before, "
+            f"{results['machine_speed_after']['median_ms']} ms after"
+        )
         for size, row in results["reminder_sweep"].items():
             self.stdout.write(f"sweep {size:>7} leases: {row['steady_run_s']} s (first run {row['first_run_s']} s)")
         self.stdout.write("written to bench/results.json")
