@@ -402,6 +402,8 @@ def move_out_demand_send(*, lease: Lease, language: str = "nn", by) -> Lease:
 def social_services_notify(*, lease: Lease, by) -> Lease:
     """Husleigelova § 9-11: tell the social services in writing about arrears before any eviction request."""
     locked = Lease.objects.select_for_update().get(pk=lease.pk)
+    if locked.moved_out is not None:
+        raise ValidationError(_("The tenant has moved out."))  # no eviction to warn of
     latest = locked.arrears.order_by("-as_of").first()
     if latest is None or latest.amount <= 0:
         raise ValidationError(_("The lease has no registered arrears."))
@@ -417,6 +419,8 @@ def rent_adjust(
 ) -> RentChange:
     """Adjust the rent by the CPI with a written notice today (husleigelova § 4-2)."""
     locked = Lease.objects.select_for_update().get(pk=lease.pk)
+    if locked.moved_out is not None:
+        raise ValidationError(_("The tenant has moved out."))
     last = locked.rent_changes.order_by("-effective").first()
     last_change = last.effective if last else locked.start
     today = timezone.localdate()

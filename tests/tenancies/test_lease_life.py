@@ -526,6 +526,21 @@ def test_rent_adjust__every_problem_is_named_at_once(case, caseworker):
     assert not RentChange.objects.exists()
 
 
+def test_after_moving_out__no_rent_notice_and_no_social_services_notice(case, caseworker):
+    lease = lease_of(case, start=dt.date(2020, 1, 1), moved_in=dt.date(2020, 1, 1), moved_out=dt.date(2023, 5, 2))
+    ArrearsFigureFactory(lease=lease, as_of=dt.date(2023, 4, 30), amount=12000)
+
+    with pytest.raises(ValidationError) as rent:
+        adjust(lease, caseworker)
+    with pytest.raises(ValidationError) as notice:
+        services.social_services_notify(lease=lease, by=caseworker)
+
+    assert rent.value.messages == notice.value.messages == ["The tenant has moved out."]
+    lease.refresh_from_db()
+    assert lease.social_services_notified is None
+    assert not RentChange.objects.exists() and not Letter.objects.exists()
+
+
 def test_rent_adjust__a_second_change_within_a_year_of_the_first_is_refused(case, caseworker):
     lease = lease_of(case, start=dt.date(2025, 1, 1))
     adjust(lease, caseworker)

@@ -73,6 +73,24 @@ def test_lease_detail__caseworker_sees_terms_and_open_reminders(english, expirin
 
 
 @pytest.mark.django_db
+def test_lease_detail__a_lease_moved_out_of_offers_no_rent_notice_or_arrears_actions(english, caseworker):
+    from tests.factories import ArrearsFigureFactory
+
+    lease = _lease(caseworker, start=dt.date(2020, 1, 1), moved_in=dt.date(2020, 1, 1), moved_out=dt.date(2023, 5, 2))
+    ArrearsFigureFactory(lease=lease, as_of=dt.date(2023, 4, 30), amount=12000)
+    living = _lease(caseworker)
+    ArrearsFigureFactory(lease=living, as_of=TODAY, amount=12000)
+
+    ended = english.get(lease.get_absolute_url()).content.decode()
+    current = english.get(living.get_absolute_url()).content.decode()
+
+    assert 'data-testid="rent-form"' in current and 'value="social_services"' in current
+    assert 'data-testid="rent-form"' not in ended and 'value="social_services"' not in ended
+    assert 'data-testid="refer-arrears"' not in ended
+    assert "The tenant has moved out." in ended
+
+
+@pytest.mark.django_db
 def test_lease_pages__amounts_read_as_kroner_with_thousands_apart(english, caseworker):
     lease = _lease(caseworker, monthly_rent=11200, deposit=33600, guarantee=0)
 
