@@ -14,7 +14,10 @@ def get_item(mapping, key):
 
 @register.filter
 def nok(value):
-    """Whole kroner with a thin space between thousands, the Norwegian way: 11200 -> "11 200"."""
+    """Whole numbers with a space between thousands, the Norwegian way: 11200 -> "11 200" (anything that is
+    not a whole number, such as a share of 12.5, is left as it is)."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        return value
     try:
         number = int(value)
     except (TypeError, ValueError):

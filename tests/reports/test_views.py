@@ -116,6 +116,8 @@ def test_summary_pdf__reads_as_a_report_with_its_period_and_tables_not_as_a_lett
     assert any(line.startswith("2022 2023 2024 2025 2026 so far") for line in lines)  # a year a column
     assert any(line.startswith("Waiting at year end 0 0 0 0 1") for line in lines)  # KOSTRA: the swap is not in it
     assert any(line.startswith("Vacant days in the stock") for line in lines)
+    # the note fits the PDF's layout, where the year is a column, not a row
+    assert "2026 is not over: its figures are for the year so far" in " ".join(text.split())
     for letter_part in ("Management group", "Our reference", "Kind regards", "signature", "Postboks"):
         assert letter_part not in text  # no addressee, reference block or signature
 
@@ -180,7 +182,7 @@ def test_dashboard__the_year_not_yet_over_is_the_year_so_far(on_26_november, man
     assert so_far["Homes"] == 1  # the home coming next month is not counted yet
     assert rows["2025"]["Vacant days in the stock"] == 365
     html = response.content.decode()
-    assert "2026 is not over: its row is the year so far, and its figures “at year end” are as of today" in html
+    assert "2026 is not over: its figures are for the year so far, and those “at year end” are as of today" in html
     assert "Households waiting to swap the municipal home they live in are on the waiting list" in html
 
 

@@ -28,3 +28,9 @@ def test_kr__whole_kroner_with_the_thousands_apart_and_never_broken(value, shown
 def test_nok__the_number_alone_for_letters_that_write_kr_themselves():
     assert nok(11200) == "11\u00a0200"
     assert nok("not a number") == "not a number"
+
+
+def test_nok__leaves_a_share_and_a_yes_no_as_they_are():
+    assert nok(12.5) == 12.5
+    assert nok(4374.0) == "4\u00a0374"
+    assert nok(True) is True
