@@ -28,3 +28,5 @@ def test_bench_pages__the_bare_view_is_text_and_the_empty_page_is_the_apps_frame
     assert 'data-testid="empty-page"' in html
     assert reverse("cases:case-list") in html  # the navigation a caseworker has on every page
     assert 'data-testid="current-user"' in html
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html  # no 404 for the icon
+    assert client.get("/static/favicon.svg").status_code == 200
