@@ -53,7 +53,7 @@ def _per_year_table(data: dict) -> tuple[list[str], list[list]]:
     """The dashboard's table of figures per year: its header and a row per year (the year as a number first)."""
     header = [
         _("Year"),
-        _("New applications"),
+        _("New applications for a municipal home"),
         _("Refusals"),
         _("Moved in"),
         _("Moved out"),
@@ -163,7 +163,7 @@ def kostra_label(key: str) -> str:
         "units_private_allocation_right": _("of which private with allocation right"),
         "units_wheelchair": _("of which wheelchair-accessible"),
         "units_wheelchair_share": _("Wheelchair-accessible (%)"),
-        "applications_new": _("New applications"),
+        "applications_new": _("New applications for a municipal home"),
         "refusals_new": _("Refusals"),
         # xgettext:no-python-format (the "%" is a per cent sign, not a placeholder: "% o" would read as one)
         "refusal_share": _("Refused (% of new applications)"),
