@@ -74,3 +74,14 @@ def test_unit_page__a_home_empty_all_year_shows_365_vacant_days(caseworker_clien
     response = caseworker_client.get(unit.get_absolute_url(), {"on": "2026-11-25"})
 
     assert response.context["vacant_days"] == 365
+
+
+def test_unit_page__a_home_out_of_the_stock_says_so_with_the_date_and_no_status(caseworker_client):
+    gone = UnitFactory(status="free", in_stock_from=dt.date(1999, 1, 1), in_stock_until=dt.date(2026, 6, 30))
+
+    html = caseworker_client.get(gone.get_absolute_url(), {"on": "2026-11-25"}).content.decode()
+    before = caseworker_client.get(gone.get_absolute_url(), {"on": "2026-06-30"}).content.decode()
+
+    assert 'data-testid="not-in-stock"' in html and "25.11.2026" in html
+    assert 'data-testid="unit-status"' not in html  # "free" means nothing for a home no longer let out
+    assert 'data-testid="unit-status"' in before and 'data-testid="not-in-stock"' not in before
