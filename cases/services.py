@@ -199,10 +199,16 @@ def application_transition(*, application: Application, to_status: str, by, note
 
 @transaction.atomic
 def application_assign(*, application: Application, caseworker, by) -> Application:
-    Application.objects.filter(pk=application.pk).update(assigned_to=caseworker)
-    JournalNote.objects.create(
-        application=application, by=by, text=_("Case assigned to %(name)s.") % {"name": caseworker}
-    )
+    """Give the case to a caseworker, noted in the journal; assigning it to whoever has it changes nothing."""
+    locked = Application.objects.select_for_update(of=("self",)).select_related("assigned_to").get(pk=application.pk)
+    if locked.assigned_to_id != caseworker.pk:
+        Application.objects.filter(pk=application.pk).update(assigned_to=caseworker)
+        text = (
+            _("Case moved from %(old)s to %(name)s.") % {"old": locked.assigned_to, "name": caseworker}
+            if locked.assigned_to
+            else _("Case assigned to %(name)s.") % {"name": caseworker}
+        )
+        JournalNote.objects.create(application=application, by=by, text=text)
     application.assigned_to = caseworker
     return application
 

@@ -976,6 +976,20 @@ def test_application_assign__changes_caseworker_and_leaves_a_note(caseworker, ma
     assert "Per Hansen" in application.notes.get().text
 
 
+@pytest.mark.django_db
+def test_application_assign__to_whoever_has_it_adds_no_note(caseworker, make_user):
+    other = make_user("caseworker", first_name="Per", last_name="Hansen")
+    application = register(caseworker)
+    services.application_assign(application=application, caseworker=other, by=caseworker)
+
+    services.application_assign(application=application, caseworker=other, by=caseworker)
+
+    assert application.notes.count() == 1
+    services.application_assign(application=application, caseworker=caseworker, by=other)
+    assert application.notes.count() == 2
+    assert str(caseworker) in application.notes.order_by("-id").first().text
+
+
 # --- reads -----------------------------------------------------------------------------------------
 
 
