@@ -110,7 +110,7 @@ def _connect_authz_receivers():
     def user_saved_or_deleted(sender, instance, **kwargs):
         forget([instance])
 
-    def group_deleting(sender, instance, **kwargs):
+    def group_saved_or_deleting(sender, instance, **kwargs):  # a role's name is what user.roles holds
         forget(_users_in_groups([instance.pk]))
 
     def permission_deleting(sender, instance, **kwargs):
@@ -128,7 +128,8 @@ def _connect_authz_receivers():
     )
     post_save.connect(user_saved_or_deleted, sender=User, dispatch_uid="authz-user-saved", weak=False)
     post_delete.connect(user_saved_or_deleted, sender=User, dispatch_uid="authz-user-deleted", weak=False)
-    pre_delete.connect(group_deleting, sender=Group, dispatch_uid="authz-group-deleting", weak=False)
+    post_save.connect(group_saved_or_deleting, sender=Group, dispatch_uid="authz-group-saved", weak=False)
+    pre_delete.connect(group_saved_or_deleting, sender=Group, dispatch_uid="authz-group-deleting", weak=False)
     pre_delete.connect(permission_deleting, sender=Permission, dispatch_uid="authz-permission-deleting", weak=False)
 
 

@@ -112,3 +112,17 @@ def test_without_a_reachable_cache_the_database_answers(client, caseworker, sett
 
     assert status == 200
     assert len(touched) == 3
+
+
+def test_a_role_renamed_or_deleted_is_forgotten_for_its_members(caseworker):
+    fresh = User.objects.get(pk=caseworker.pk)
+    assert fresh.roles == ["caseworker"]
+    group = Group.objects.get(name="caseworker")
+
+    group.name = "caseworker-old"
+    group.save()
+    renamed = User.objects.get(pk=caseworker.pk).roles
+    group.delete()
+
+    assert renamed == ["caseworker-old"]
+    assert User.objects.get(pk=caseworker.pk).roles == []
