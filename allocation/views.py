@@ -190,17 +190,18 @@ def waiting_list(request):
         applications = list(queryset)
         return csv_response(
             f"venteliste-{today}.csv",
+            # headers and target groups in the user's language: the file is opened in a spreadsheet by people
             [
-                "case",
-                "applicant",
-                "band",
-                "decided",
-                "received",
-                "bedrooms",
-                "wheelchair",
-                "target_group",
-                "suspended_until",
-                "open_offer",
+                _("Case"),
+                _("Applicant"),
+                _("Band"),
+                _("Decided"),
+                _("Received"),
+                _("Bedrooms"),
+                _("Needs wheelchair access"),
+                _("Target group"),
+                _("Suspended until"),
+                _("Open offer"),
             ],
             [
                 [
@@ -211,7 +212,7 @@ def waiting_list(request):
                     row["case"].received,
                     row["need"],
                     row["case"].wheelchair_need,
-                    row["case"].target_group,
+                    row["case"].get_target_group_display(),
                     row["case"].suspended_until,
                     row["offer"] or "",
                 ]

