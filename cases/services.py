@@ -176,6 +176,8 @@ def _transition(application: Application, to_status: str, *, by, note: str = "")
             _("A case cannot go from “%(from)s” to “%(to)s”.")
             % {"from": Status(locked.status).label, "to": Status(to_status).label}
         )
+    if to_status == Status.CLOSED and not note.strip():
+        raise ValidationError({"note": _("Say why the case is closed (withdrawn, moved away, no contact …).")})
     CaseEvent.objects.create(application=locked, by=by, from_status=locked.status, to_status=to_status, note=note)
     locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])

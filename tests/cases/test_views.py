@@ -126,7 +126,7 @@ def test_case_list__search_by_name_or_case_number(caseworker_client, caseworker,
 
 def test_case_list__closed_cases_only_when_asked_for(caseworker_client, caseworker, case):
     closed = register(caseworker)
-    services.application_transition(application=closed, to_status=Status.CLOSED, by=caseworker)
+    services.application_transition(application=closed, to_status=Status.CLOSED, by=caseworker, note="Trekt.")
 
     default = caseworker_client.get(reverse("cases:case-list"))
     asked = caseworker_client.get(reverse("cases:case-list"), {"status": "closed"})
@@ -137,7 +137,7 @@ def test_case_list__closed_cases_only_when_asked_for(caseworker_client, casework
 
 def test_case_list__a_search_or_the_all_choice_finds_closed_cases_too(caseworker_client, caseworker, case):
     closed = register(caseworker, given_name="Gunnhild", family_name="Lid")
-    services.application_transition(application=closed, to_status=Status.CLOSED, by=caseworker)
+    services.application_transition(application=closed, to_status=Status.CLOSED, by=caseworker, note="Trekt.")
     url = reverse("cases:case-list")
 
     by_name = caseworker_client.get(url, {"q": "Gunnhild"})
@@ -510,6 +510,17 @@ def test_case_transition__cannot_jump_to_decided_without_a_decision(caseworker_c
     assert application.status == Status.READY
     assert not Decision.objects.exists()
     assert page_messages(response)
+
+
+def test_case_transition__closing_needs_a_reason_and_without_one_changes_nothing(caseworker_client, caseworker):
+    application = register(caseworker)
+
+    response = caseworker_client.post(url("case-transition", application), {"to": "closed", "note": "  "}, follow=True)
+
+    application.refresh_from_db()
+    assert application.status == Status.REGISTERED
+    assert nynorsk("Say why the case is closed (withdrawn, moved away, no contact …).") in page_messages(response)
+    assert 'name="note" required' in caseworker_client.get(url("case-detail", application)).content.decode()
 
 
 def test_case_transition__closing_a_case_is_recorded(caseworker_client, caseworker):

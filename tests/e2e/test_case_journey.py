@@ -111,3 +111,25 @@ def test_case__register_assess_decide_and_read_the_letter(page, live_server, sta
     assert "klagenemnda" in text
     assert "innsyn" in text
     assert applicant_id not in text
+
+
+def test_case__closing_asks_why_then_records_it_and_takes_the_handling_away(page, live_server, staff_user):
+    from tests.factories import ApplicationFactory
+
+    kari = staff_user("caseworker", "kari", first_name="Kari", last_name="Sakshandsamar")
+    case = ApplicationFactory(assigned_to=kari)
+    login(page, live_server, "kari")
+    page.on("dialog", lambda dialog: dialog.accept())  # "Close this case?"
+
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    handling = page.get_by_test_id("case-handling")
+    handling.get_by_role("button", name=re.compile("Avslutt saka")).click()
+    assert page.locator("#close-note").evaluate("el => el.validity.valueMissing")  # the browser asks why first
+    expect(page.get_by_test_id("case-status")).not_to_have_text(re.compile("Avslutta"))
+    page.fill("#close-note", "Søkjaren har flytta frå kommunen.")
+    handling.get_by_role("button", name=re.compile("Avslutt saka")).click()
+
+    expect(page.get_by_test_id("case-status")).to_have_text(re.compile("Avslutta"))
+    expect(page.get_by_test_id("history")).to_contain_text("Søkjaren har flytta frå kommunen.")
+    expect(page.get_by_test_id("case-handling")).to_have_count(0)
+    axe_check(page)

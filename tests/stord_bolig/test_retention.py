@@ -301,12 +301,12 @@ def world(make_user):
     kept = _register(caseworker, KEPT_GIVEN, KEPT_FAMILY, dt.date(1966, 6, 6), dt.date(2019, 5, 2), 35)
     case_services.note_add(application=kept, text=f"{KEPT_FAMILY} note", by=caseworker)
     with travel(dt.date(2020, 3, 1)):
-        case_services.application_transition(application=kept, to_status="closed", by=caseworker)
+        case_services.application_transition(application=kept, to_status="closed", by=caseworker, note="Trekt.")
 
     old = _register(caseworker, OPEN_GIVEN, OPEN_FAMILY, dt.date(1955, 5, 5), dt.date(2012, 1, 10), 37)
     case_services.note_add(application=old, text=f"{OPEN_FAMILY} old note", by=caseworker)
     with travel(dt.date(2012, 6, 1)):
-        case_services.application_transition(application=old, to_status="closed", by=caseworker)
+        case_services.application_transition(application=old, to_status="closed", by=caseworker, note="Trekt.")
     with travel(TODAY):
         open_case = case_services.application_register(
             applicant={"national_id": Person.objects.get(family_name=OPEN_FAMILY).national_id},
