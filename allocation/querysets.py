@@ -171,3 +171,17 @@ def vacancy_days(unit: Unit, first: dt.date, last: dt.date) -> int:
             days += 1
         day += dt.timedelta(days=1)
     return days
+
+
+def occupying_lease_ref(unit: Unit, on: dt.date) -> str | None:
+    """The lease of a tenant who has no move-out recorded, started by `on`, whether or not its term has run out
+    (a tenant staying on after the end is still there). A recorded move-out, even a coming one, is a known
+    handover day: the next tenancy may start on it."""
+    from tenancies.models import Lease
+
+    return (
+        Lease.objects.filter(unit_id=unit.pk, start__lte=on, moved_out__isnull=True)
+        .order_by("-start")
+        .values_list("ref", flat=True)
+        .first()
+    )

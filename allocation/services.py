@@ -19,6 +19,7 @@ from cases.models import Application, CaseEvent, JournalNote
 
 from . import letters, rules
 from .models import AllocationMeeting, MeetingChoice, Offer, ReassessmentFlag, Unit
+from .querysets import occupying_lease_ref
 from .shortlist_sql import rank_of, shortlist_sql
 
 # Higher layers (tenancies) register what happens when an offer is accepted (a lease draft).
@@ -51,6 +52,12 @@ def offer_make(*, application: Application, unit: Unit, offered: dt.date, by, la
         and (locked_unit.in_stock_until is None or offered <= locked_unit.in_stock_until)
     ):
         raise OfferError(_("The unit is not in the housing stock on the offer date."))
+    occupant = occupying_lease_ref(locked_unit, offered)
+    if occupant is not None:
+        raise OfferError(
+            _("The unit is still lived in: lease %(lease)s has no move-out recorded. Record the move-out first.")
+            % {"lease": occupant}
+        )
     if (
         Offer.objects.filter(application=application, status=Offer.Status.ACCEPTED)
         .filter(Q(application__leases__isnull=True) | Q(application__leases__start__gt=offered))

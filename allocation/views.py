@@ -24,7 +24,14 @@ from . import rules, services
 from .filters import UnitFilter
 from .forms import MeetingChoiceForm, MeetingForm, OfferAnswerForm, ShortlistDateForm, UnitStatusForm
 from .models import AllocationMeeting, Offer, Unit
-from .querysets import bedroom_needs, vacancy_days, waiting_applications, waiting_counts, waiting_time_estimates
+from .querysets import (
+    bedroom_needs,
+    occupying_lease_ref,
+    vacancy_days,
+    waiting_applications,
+    waiting_counts,
+    waiting_time_estimates,
+)
 from .shortlist_sql import shortlist_sql
 
 # Lazy: a module-level gettext would freeze the labels in whatever language was active at import.
@@ -90,7 +97,15 @@ def unit_detail(request, ref: str):
     on = date_form.cleaned_data.get("on") if date_form.is_valid() and date_form.cleaned_data.get("on") else None
     on = on or timezone.localdate()
     in_stock = unit.in_stock_from <= on and (unit.in_stock_until is None or on <= unit.in_stock_until)
-    show_shortlist = in_stock and unit.status == Unit.Status.FREE and request.user.has_perm("allocation.make_offer")
+    # A home marked free while a tenant still lives there (a lease ended without a recorded move-out) is not
+    # offered to anyone: the page says so instead of listing candidates.
+    occupant = occupying_lease_ref(unit, on) if in_stock and unit.status == Unit.Status.FREE else None
+    show_shortlist = (
+        in_stock
+        and unit.status == Unit.Status.FREE
+        and occupant is None
+        and request.user.has_perm("allocation.make_offer")
+    )
     ranked, excluded, ranked_total, excluded_total = (
         _explained_shortlist(unit, on) if show_shortlist else ([], [], 0, 0)
     )
@@ -107,6 +122,7 @@ def unit_detail(request, ref: str):
         "ranked_total": ranked_total,
         "excluded_total": excluded_total,
         "show_shortlist": show_shortlist,
+        "occupant": occupant,
         "offers": offers,
         # Link a case only for those who may open it (management sees the unit, not the cases).
         "openable": visible_case_ids(request.user, [offer.application_id for offer in offers]),

@@ -663,3 +663,18 @@ def test_lease_constraint__same_day_handover_and_other_units_are_allowed():
     LeaseFactory(start=dt.date(2025, 1, 1))  # another unit, same dates
 
     assert Lease.objects.filter(unit=unit).count() == 2
+
+
+@pytest.mark.django_db
+def test_offer_make__refused_while_a_tenant_without_a_recorded_move_out_still_lives_there():
+    application = waiting_case()
+    unit = free_unit()
+    stayed_on = LeaseFactory(unit=unit, start=dt.date(2022, 1, 1), end=dt.date(2025, 12, 31), moved_out=None)
+
+    with pytest.raises(OfferError) as refused:
+        _make(application, unit)
+
+    assert stayed_on.ref in str(refused.value)
+    assert not Offer.objects.exists()
+    unit.refresh_from_db()
+    assert unit.status == Unit.Status.FREE

@@ -388,3 +388,21 @@ def test_unit_page__links_an_offers_case_only_for_those_who_may_open_it(client, 
     html = response.content.decode()
     assert case.ref in html and case.get_absolute_url() not in html  # the case page would answer 404
     assert management.get(case.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_unit_page__a_free_home_someone_still_lives_in_lists_no_candidates_and_says_why(english):
+    from tests.factories import LeaseFactory
+
+    waiting_case()
+    unit = free_unit()
+    stayed_on = LeaseFactory(unit=unit, start=dt.date(2022, 1, 1), end=dt.date(2025, 12, 31), moved_out=None)
+
+    occupied = english.get(unit.get_absolute_url())
+    Lease.objects.filter(pk=stayed_on.pk).update(moved_out=dt.date(2026, 1, 15))
+    vacated = english.get(unit.get_absolute_url())
+
+    html = occupied.content.decode()
+    assert 'data-testid="occupied"' in html and stayed_on.ref in html
+    assert 'data-testid="shortlist"' not in html
+    assert 'data-testid="shortlist"' in vacated.content.decode()
