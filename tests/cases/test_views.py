@@ -790,3 +790,18 @@ def test_case_detail__assigning_and_closing_sit_in_their_own_card_not_in_the_his
     assert reverse("cases:case-assign", args=[case.ref]) in handling
     assert reverse("cases:case-transition", args=[case.ref]) in handling
     assert reverse("cases:case-transition", args=[case.ref]) not in history
+
+
+def test_case_detail__an_event_that_keeps_the_state_reads_as_its_note_not_as_a_move(caseworker_client, case):
+    CaseEvent.objects.create(
+        application=case, from_status=case.status, to_status=case.status, note="Tilbod O-00001 om Sjøvegen 1."
+    )
+
+    page = caseworker_client.get(url("case-detail", case)).content.decode()
+
+    history = page[page.index('data-testid="history"') :].split("</ol>", 1)[0]
+    assert "Tilbod O-00001 om Sjøvegen 1." in history
+    label = str(Status(case.status).label)
+    with translation.override("nn"):
+        label = translation.gettext(label)
+    assert f"{label} → {label}" not in history
