@@ -27,6 +27,7 @@ def reminder_document(today: dt.date, *, lease_ref: str | None = None) -> schema
         return doc
     candidates = (
         Application.objects.filter(kind__in=["municipal_housing", "housing_assistance"])
+        .exclude(status="closed")  # a closed case is owed no reply: its reminder closes at the next sweep
         .filter(Q(decision__isnull=True) | Q(decision__decided__gt=today))
         .filter(Q(preliminary_reply_sent__isnull=True) | Q(preliminary_reply_sent__gt=today))
         .values_list(

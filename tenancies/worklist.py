@@ -41,9 +41,9 @@ def reminder_items(user, today: dt.date) -> list[WorkItem]:
     from cases.models import Application
 
     settled = Application.objects.filter(ref=OuterRef("subject_ref")).filter(
-        Q(decision__isnull=False) | Q(preliminary_reply_sent__isnull=False)
+        Q(decision__isnull=False) | Q(preliminary_reply_sent__isnull=False) | Q(status="closed")
     )
-    # The nightly sweep closes reminders; a reply or decision made today removes its task at once.
+    # The nightly sweep closes reminders; a reply, a decision or closing the case today removes its task at once.
     reminders = (
         Reminder.objects.filter(assigned_to=user, closed_at__isnull=True, remind_from__lte=today)
         .exclude(Q(kind=Reminder.Kind.PRELIMINARY_REPLY) & Exists(settled))

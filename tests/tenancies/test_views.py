@@ -244,6 +244,21 @@ def test_worklist__an_offer_task_leads_to_its_answer_and_its_subject_to_the_case
 
 
 @pytest.mark.django_db
+def test_worklist__closing_a_case_takes_its_preliminary_reply_task_away_at_once_and_at_the_sweep(english, caseworker):
+    from cases import services as case_services
+
+    case = ApplicationFactory(assigned_to=caseworker, received=dt.date(2026, 9, 1))
+    services.reminder_sweep(TODAY)
+    assert [item.subject for item in english.get(reverse("worklist")).context["items"]] == [case.ref]
+
+    case_services.application_transition(application=case, to_status="closed", by=caseworker, note="Trekt.")
+
+    assert case.ref not in english.get(reverse("worklist")).content.decode()
+    services.reminder_sweep(TODAY)
+    assert not Reminder.objects.filter(subject_ref=case.ref, closed_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
 def test_worklist__a_long_list_comes_fifty_at_a_time_overdue_first(english, caseworker):
     for n in range(60):
         ApplicationFactory(assigned_to=caseworker, received=dt.date(2026, 9, 1) + dt.timedelta(days=n))
