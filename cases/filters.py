@@ -15,7 +15,7 @@ class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or case number"), method="search")
     status = django_filters.ChoiceFilter(
         label=_("Status"),
-        choices=[*Status.choices, (ALL_STATUSES, _("All, closed too"))],
+        choices=[(ALL_STATUSES, _("All, closed too")), *Status.choices],
         empty_label=_("All but closed"),
         method="filter_status",
     )

@@ -190,6 +190,9 @@ def assessment_edit(request, ref: str):
                 messages.success(request, _("The needs assessment is saved."))
                 messages.success(request, _("The case is ready for decision."))
                 return redirect(application)
+    if request.method == "POST" and not messages.get_messages(request):
+        # Nothing was saved: say so where the eye is, the marked fields may be far down the page.
+        messages.error(request, _("Nothing was saved: correct the fields marked below."))
     return render(
         request,
         "cases/assessment_form.html",

@@ -146,7 +146,7 @@ def dashboard(year_from: int, year_to: int) -> dict:
         "startlan": {year: startlan[year] for year in years},
         "waiting_households": waiting_households(today),
         "waiting_by_band": {band: waiting_by_band.get(band, 0) for band in "ABC"},
-        "housing_first": FollowUpPlan.objects.active().filter(housing_first=True).count(),
+        "housing_first": FollowUpPlan.objects.housing_first_caseload().count(),
         "free_units": Unit.objects.free_on(today).count(),
     }
 
@@ -198,7 +198,7 @@ def indicator(key: str, today: dt.date):
             outcome="granted", decided__year=today.year, children_in_household=True
         ).count()
     if key == "housing_first_caseload":
-        return FollowUpPlan.objects.active().filter(housing_first=True).count()
+        return FollowUpPlan.objects.housing_first_caseload().count()
     if key == "free_units":
         return Unit.objects.free_on(today).count()
     return None

@@ -26,6 +26,7 @@ class UserAdmin(BaseUserAdmin):
         if form.cleaned_data.get("national_id"):
             obj.set_national_id(form.cleaned_data["national_id"])
         super().save_model(request, obj, form, change)
+
     list_display = ("username", "first_name", "last_name", "email", "is_active", "is_staff")
     list_filter = ("groups", "is_active", "is_staff")
 

@@ -137,6 +137,19 @@ class AccessLog(models.Model):
         "shortlist": _("Shortlist for a home"),
         "waiting_list": _("Waiting list"),
     }
+    LETTER_KIND_LABELS = {
+        "decision": _("Decision letter"),
+        "preliminary_reply": _("Preliminary reply"),
+        "advance_notice": _("Advance notice"),
+        "offer": _("Offer of a home"),
+        "contract": _("Lease contract"),
+        "move_out_demand": _("Move-out demand"),
+        "social_services_notice": _("Notice to the social services"),
+        "rent_adjustment": _("Rent notice"),
+        "referral": _("Referral letter"),
+        "budget": _("Budget"),
+        "startlan": _("Startlån decision"),
+    }
     PURPOSE_LABELS = {
         "buy": _("Buying a home"),
         "case work": _("Case work"),
@@ -183,6 +196,8 @@ class AccessLog(models.Model):
 
     @property
     def purpose_label(self) -> str:
+        if self.section == "letter":  # a letter read or downloaded: its kind
+            return str(self.LETTER_KIND_LABELS.get(self.purpose, self.purpose))
         return str(self.PURPOSE_LABELS.get(self.purpose, self.purpose))
 
 

@@ -236,6 +236,10 @@ class FollowUpPlanQuerySet(models.QuerySet):
     def active(self):
         return self.filter(closed__isnull=True)
 
+    def housing_first_caseload(self):
+        """The Housing First team's caseload: its plans not yet closed."""
+        return self.active().filter(housing_first=True)
+
     def visible_to(self, user):
         return self.filter(lease__in=Lease.objects.visible_to(user))
 

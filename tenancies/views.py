@@ -257,19 +257,22 @@ def caseload(request):
     from cases.querysets import visible_case_ids
 
     today = timezone.localdate()
-    plans = (
+    plans = list(
         FollowUpPlan.objects.visible_to(request.user)
-        .active()
-        .filter(housing_first=True)
+        .housing_first_caseload()
         .select_related("lease__unit", "lease__household", "responsible")
         .order_by("next_contact")
     )
+    # The size of the caseload is a figure anyone with this page may see (as the dashboard shows it); the people
+    # in it only those who follow them.
+    total = FollowUpPlan.objects.housing_first_caseload().count()
     waiting = list(waiting_applications(today).filter(target_group="housing_first").order_by("decision__decided"))
     return render(
         request,
         "tenancies/caseload.html",
         {
             "plans": plans,
+            "total": total,
             "waiting": waiting,
             "today": today,
             # Link only what the user may open (management sees the caseload, not the cases or leases).

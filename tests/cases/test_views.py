@@ -398,6 +398,7 @@ def test_assessment_edit__complete_names_every_missing_piece_at_once(caseworker_
     errors = response.context["form"].errors
     assert set(errors) == {"urgency_reason", "recommendation"}
     assert not Assessment.objects.exists()
+    assert page_messages(response) == [nynorsk("Nothing was saved: correct the fields marked below.")]
 
 
 def test_assessment_edit__complete_without_recommendation_saves_but_stays_in_assessment(caseworker_client, caseworker):

@@ -600,6 +600,9 @@ def test_caseload__management_sees_the_caseload_without_links_it_could_not_open(
     assert response.status_code == 200
     html = response.content.decode()
     lease, case = caseload["active"].lease, caseload["waiting"]
+    # the size of the caseload, as the dashboard gives it, but not who is in it
+    assert list(response.context["plans"]) == [] and response.context["total"] == 1
+    assert "Caseload: 1 person" in html and "Bu trygt og ha ein fast lege." not in html
     assert lease.get_absolute_url() not in html
     assert case.ref in html and case.get_absolute_url() not in html
     assert manager.get(case.get_absolute_url()).status_code == 404
