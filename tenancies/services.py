@@ -16,6 +16,7 @@ from allocation.models import Offer
 from cases.models import Application
 from cases.rules import add_months
 from cases.services import ref_next
+from stord_bolig.templatetags.stord import kr
 
 from . import letters, rules
 from .models import ArrearsFigure, FollowUpContact, FollowUpPlan, Lease, Milestone, MoveOnPlan, Reminder, RentChange
@@ -197,6 +198,9 @@ def lease_record_date(*, lease: Lease, field: str, day: dt.date, by) -> Lease:
     if day > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
     locked = Lease.objects.select_for_update().get(pk=lease.pk)
+    if locked.moved_out is not None and day > locked.moved_out and field != "financial_advice_referral":
+        # a renewal, a demand or a review after the tenant left is a mistake (old arrears may still be referred)
+        raise ValidationError(_("The tenant moved out on %(day)s.") % {"day": locked.moved_out.strftime("%d.%m.%Y")})
     setattr(locked, field, day)
     locked.save(update_fields=[field])
     return locked
@@ -434,8 +438,8 @@ def rent_adjust(
         effective=effective,
     )
     messages = {
-        "above_cpi": _("The new rent is above what the CPI change allows (at most %(max)s kr).")
-        % {"max": rules.max_rent_after_cpi(locked.monthly_rent, float(cpi_at_last_change), float(cpi_now))},
+        "above_cpi": _("The new rent is above what the CPI change allows (at most %(max)s).")
+        % {"max": kr(rules.max_rent_after_cpi(locked.monthly_rent, float(cpi_at_last_change), float(cpi_now)))},
         "within_a_year": _("The rent can change at earliest a year after the last change (%(day)s).")
         % {"day": last_change.strftime("%d.%m.%Y")},
         "notice_under_a_month": _("The tenant must have at least one month's written notice."),

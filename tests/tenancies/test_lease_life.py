@@ -488,7 +488,7 @@ def test_rent_adjust__the_notice_goes_to_the_home_let_signed_by_who_sent_it_unde
     [
         pytest.param(
             {"new_rent": 9316},
-            "The new rent is above what the CPI change allows (at most 9315 kr).",
+            "The new rent is above what the CPI change allows (at most kr\u00a09\u00a0315).",
             id="a-krone-above-cpi",
         ),
         pytest.param(
@@ -524,6 +524,18 @@ def test_rent_adjust__every_problem_is_named_at_once(case, caseworker):
 
     assert len(caught.value.messages) == 3
     assert not RentChange.objects.exists()
+
+
+def test_after_moving_out__no_renewal_or_review_dated_after_it_but_an_earlier_act_can_be_recorded(case, caseworker):
+    lease = lease_of(case, start=dt.date(2020, 1, 1), moved_in=dt.date(2020, 1, 1), moved_out=dt.date(2025, 4, 8))
+
+    with pytest.raises(ValidationError) as refused:
+        services.lease_record_date(lease=lease, field="renewal_decided", day=TODAY, by=caseworker)
+    services.lease_record_date(lease=lease, field="last_circulation_review", day=dt.date(2025, 3, 1), by=caseworker)
+
+    assert refused.value.messages == ["The tenant moved out on 08.04.2025."]
+    lease.refresh_from_db()
+    assert (lease.renewal_decided, lease.last_circulation_review) == (None, dt.date(2025, 3, 1))
 
 
 def test_after_moving_out__no_rent_notice_and_no_social_services_notice(case, caseworker):
