@@ -15,8 +15,8 @@ def get_item(mapping, key):
 @register.filter
 def nok(value):
     """Whole numbers with a space between thousands, the Norwegian way: 11200 -> "11 200" (anything that is
-    not a whole number, such as a share of 12.5, is left as it is)."""
-    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+    not an integer, such as a share of 12.5 or 20.0, is left as it is)."""
+    if isinstance(value, bool | float):  # a share such as 20.0 stays a share, localised as the page does
         return value
     try:
         number = int(value)

@@ -32,5 +32,6 @@ def test_nok__the_number_alone_for_letters_that_write_kr_themselves():
 
 def test_nok__leaves_a_share_and_a_yes_no_as_they_are():
     assert nok(12.5) == 12.5
-    assert nok(4374.0) == "4\u00a0374"
+    assert nok(20.0) == 20.0
+    assert nok(4374) == "4\u00a0374"
     assert nok(True) is True
