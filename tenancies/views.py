@@ -70,7 +70,11 @@ def lease_list(request):
 @login_required
 @permission_required("tenancies.view_lease", raise_exception=True)
 def lease_detail(request, ref: str):
-    lease = _lease_or_404(request, ref)
+    return _lease_page(request, _lease_or_404(request, ref))
+
+
+def _lease_page(request, lease: Lease, *, bound: dict | None = None):
+    """The lease page; `bound` puts a posted form back with what the user typed and its errors."""
     access_log_write(
         request,
         action="read",
@@ -119,11 +123,23 @@ def lease_detail(request, ref: str):
         and lease.end < today
         and not lease.moved_out
         and not lease.move_out_demand_sent,
+        **(bound or {}),
     }
     return render(request, "tenancies/lease_detail.html", context)
 
 
 FOLLOWUP_ACTIONS = {"plan", "contact"}
+# The page's form for each posted action: after an error it is shown again as the user filled it in.
+_ACTION_FORMS = {
+    "date": "date_form",
+    "move_in": "move_in_form",
+    "terms": "terms_form",
+    "rent": "rent_form",
+    "plan": "plan_form",
+    "contact": "contact_form",
+    "move_on": "move_on_form",
+    "move_out": "move_out_form",
+}
 
 
 @login_required
@@ -134,6 +150,7 @@ def lease_action(request, ref: str):
     needed = "tenancies.change_followupplan" if action in FOLLOWUP_ACTIONS else "tenancies.change_lease"
     if not request.user.has_perm(needed):
         raise PermissionDenied
+    form = None
     try:
         if action == "date":
             form = LeaseDateForm(request.POST)
@@ -191,6 +208,8 @@ def lease_action(request, ref: str):
             raise Http404
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        if form is not None and action in _ACTION_FORMS:
+            return _lease_page(request, lease, bound={_ACTION_FORMS[action]: form})
     else:
         services.reminder_sweep_for_lease(lease.ref)
         messages.success(request, _("Saved."))

@@ -71,7 +71,8 @@ def lease_of(case, **fields) -> Lease:
 
 
 def act(client, lease, form: str, **data):
-    """POST a lease action and, like a browser, follow the redirect so its message is shown (and used up)."""
+    """POST a lease action and, like a browser, follow a redirect so its message is shown (and used up); after an
+    error the page comes back at once with the form as it was filled in."""
     response = client.post(reverse("tenancies:lease-action", args=[lease.ref]), {"form": form, **data})
     if response.status_code == 302:
         client.get(response.url)
@@ -297,6 +298,12 @@ def test_lease_action__invalid_rent_notice_is_refused_with_its_reason(english, c
 
     assert flashed(response) == [message]
     assert not RentChange.objects.exists() and not Letter.objects.exists()
+    # what the caseworker typed is still in the form
+    typed = {**rent_data(**changes)}
+    form = response.context["rent_form"]
+    assert {name: form[name].value() for name in ("new_rent", "cpi_now", "effective")} == {
+        name: typed[name] for name in ("new_rent", "cpi_now", "effective")
+    }
 
 
 def test_lease_action__terms_before_moving_in_are_saved_with_a_contract(english, case):
