@@ -156,6 +156,7 @@ def assessment_edit(request, ref: str):
     )
     form = AssessmentForm(request.POST or None, instance=assessment, application=application, suggested=suggested)
     health_form = HealthAssessmentForm(request.POST or None, instance=health) if show_health else None
+    saved = False
     if request.method == "POST" and form.is_valid() and (health_form is None or health_form.is_valid()):
         data = form.cleaned_data.copy()
         urgency, urgency_reason = data.pop("urgency"), data.pop("urgency_reason")
@@ -173,6 +174,7 @@ def assessment_edit(request, ref: str):
             if "complete" in request.POST:  # say everything that stands in the way at once
                 _apply_errors(form, ValidationError(services.readiness_problems(recommendation=data["recommendation"])))
         else:
+            saved = True
             if "complete" not in request.POST:
                 messages.success(request, _("The needs assessment is saved."))
                 return redirect(application)
@@ -190,7 +192,7 @@ def assessment_edit(request, ref: str):
                 messages.success(request, _("The needs assessment is saved."))
                 messages.success(request, _("The case is ready for decision."))
                 return redirect(application)
-    if request.method == "POST" and not messages.get_messages(request):
+    if request.method == "POST" and not saved:
         # Nothing was saved: say so where the eye is, the marked fields may be far down the page.
         messages.error(request, _("Nothing was saved: correct the fields marked below."))
     return render(

@@ -16,7 +16,7 @@ from allocation.models import Offer
 from cases.models import Application
 from cases.rules import add_months
 from cases.services import ref_next
-from stord_bolig.templatetags.stord import kr
+from stord_bolig.formats import kr
 
 from . import letters, rules
 from .models import ArrearsFigure, FollowUpContact, FollowUpPlan, Lease, Milestone, MoveOnPlan, Reminder, RentChange
