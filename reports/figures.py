@@ -19,6 +19,7 @@ from tenancies.models import FollowUpPlan, Lease, TemporaryStay
 
 from . import rules
 from .kostra_sql import kostra_sql_years, stock_use_years
+from .models import SteeringFigures
 
 HOMELESS = ["homeless_1", "homeless_2", "homeless_3", "homeless_4", "homeless_5"]
 
@@ -149,6 +150,63 @@ def dashboard(year_from: int, year_to: int) -> dict:
         "housing_first": FollowUpPlan.objects.housing_first_caseload().count(),
         "free_units": Unit.objects.free_on(today).count(),
     }
+
+
+# Kept steering figures serve the dashboard for an hour; beat keeps the last ten years ready (reports.tasks).
+STEERING_FIGURES_MAX_AGE = dt.timedelta(hours=1)
+STEERING_FIGURES_YEARS = 10
+_PER_YEAR = ("kostra", "stock", "moved_out", "startlan")
+
+
+def dashboard_kept(year_from: int, year_to: int) -> dict:
+    """dashboard() as kept in SteeringFigures: from the newest row computed today, at most an hour ago, that
+    covers the years asked for; computed and kept when there is none. `computed_at` says when."""
+    today = timezone.localdate()
+    year_to = min(year_to, today.year)
+    year_from = min(year_from, year_to)
+    kept = (
+        SteeringFigures.objects.filter(
+            day=today,
+            computed_at__gte=timezone.now() - STEERING_FIGURES_MAX_AGE,
+            year_from__lte=year_from,
+            year_to__gte=year_to,
+        )
+        .order_by("-computed_at")
+        .first()
+    )
+    if kept is None:
+        return dashboard_keep(year_from, year_to)
+    return _years_of(_decoded(kept.data) | {"computed_at": kept.computed_at}, year_from, year_to)
+
+
+def dashboard_keep(year_from: int, year_to: int) -> dict:
+    """Compute dashboard() now and keep it (beat's hourly run, management's "compute again", a miss)."""
+    computed_at = timezone.now()  # the figures include everything committed before this moment
+    data = dashboard(year_from, year_to)
+    SteeringFigures.objects.create(
+        day=timezone.localdate(),
+        computed_at=computed_at,
+        year_from=data["years"][0],
+        year_to=data["years"][-1],
+        data=data,
+    )
+    return data | {"computed_at": computed_at}
+
+
+def _decoded(data: dict) -> dict:
+    """A kept row's JSON back to dashboard()'s shape: years as int keys, the day so far as a date."""
+    data = dict(data)
+    for key in _PER_YEAR:
+        data[key] = {int(year): figures for year, figures in data[key].items()}
+    data["so_far"] = dt.date.fromisoformat(data["so_far"]) if data["so_far"] else None
+    return data
+
+
+def _years_of(data: dict, year_from: int, year_to: int) -> dict:
+    years = [year for year in data["years"] if year_from <= year <= year_to]
+    per_year = {key: {year: data[key][year] for year in years} for key in _PER_YEAR}
+    so_far = data["so_far"] if data["so_far"] and data["so_far"].year in years else None
+    return data | per_year | {"years": years, "so_far": so_far}
 
 
 def equity(year: int) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -96,3 +97,26 @@ class PlanActivity(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.held_on}"
+
+
+class SteeringFigures(models.Model):
+    """The dashboard's figures as computed at one moment (reports.figures.dashboard), kept for the hour.
+
+    Five years of KOSTRA and stock use over a national register take about a second to compute, too long for a
+    page the management group opens and reopens. Beat computes the last ten years every hour; a request whose
+    years no fresh row covers computes them and keeps them. The page says when its figures were computed and
+    lets management compute them again at once.
+    """
+
+    day = models.DateField(_("as of"))
+    computed_at = models.DateTimeField(_("computed at"), db_index=True)
+    year_from = models.PositiveSmallIntegerField(_("from year"))
+    year_to = models.PositiveSmallIntegerField(_("to year"))
+    data = models.JSONField(_("figures"), encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("steering figures")
+        verbose_name_plural = _("steering figures")
+
+    def __str__(self):
+        return f"{self.year_from}–{self.year_to} ({self.computed_at:%Y-%m-%d %H:%M})"

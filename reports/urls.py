@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("refresh/", views.dashboard_refresh, name="dashboard-refresh"),
     path("kostra/", views.kostra_report, name="kostra"),
     path("homelessness/", views.homelessness, name="homelessness"),
     path("action-plan/", views.action_plan, name="action-plan"),

@@ -10,8 +10,10 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from cases.models import Application
 from stord_bolig.access import access_log_write
@@ -93,7 +95,7 @@ def dashboard(request):
     today = timezone.localdate()
     year_to = _year(request.GET.get("to"), today.year)
     year_from = min(_year(request.GET.get("from"), year_to - 4), year_to)
-    data = figures.dashboard(year_from, year_to)
+    data = figures.dashboard_kept(year_from, year_to)
     year_from, year_to = data["years"][0], data["years"][-1]  # a year to come has no figures yet
     header, rows = _per_year_table(data)
     labels = [_year_label(year, data["so_far"]) for year in data["years"]]
@@ -134,6 +136,23 @@ def dashboard(request):
             "estimates": [{"band": b, "bedrooms": n, **estimates[(b, n)]} for (b, n) in sorted(estimates)],
         },
     )
+
+
+@login_required
+@permission_required("reports.view_dashboard", raise_exception=True)
+@require_POST
+def dashboard_refresh(request):
+    """Compute the steering figures again now (they are otherwise at most an hour old) and show them."""
+    today = timezone.localdate()
+    year_to = _year(request.POST.get("to"), today.year)
+    year_from = min(_year(request.POST.get("from"), year_to - 4), year_to)
+    data = figures.dashboard_keep(year_from, min(year_to, today.year))
+    messages.success(
+        request,
+        _("The figures have been computed again, as of %(time)s")
+        % {"time": formats.time_format(timezone.localtime(data["computed_at"]))},
+    )
+    return redirect(f"{reverse('reports:dashboard')}?from={data['years'][0]}&to={data['years'][-1]}")
 
 
 @login_required
@@ -362,7 +381,7 @@ def summary_pdf(request):
 
     today = timezone.localdate()
     language = request.LANGUAGE_CODE
-    data = figures.dashboard(today.year - 4, today.year)
+    data = figures.dashboard_kept(today.year - 4, today.year)
     with translation.override(language):
         header, rows = _per_year_table(data)
         years = [_year_label(year, data["so_far"]) for year in data["years"]]

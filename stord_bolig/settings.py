@@ -95,7 +95,7 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Installed into the database schedule by beat at start (the nightly sweeps are data migrations): a letter whose
 # render task was lost (Redis restarted, a worker killed, the broker down at commit) is queued again; the day's
-# waiting-time estimates are computed just after midnight.
+# waiting-time estimates are computed just after midnight; the dashboard's steering figures every hour.
 CELERY_BEAT_SCHEDULE = {
     "Re-queue letters still waiting": {
         "task": "stord_bolig.tasks.letter_requeue_task",
@@ -105,6 +105,10 @@ CELERY_BEAT_SCHEDULE = {
     "Waiting-time estimates for the day": {
         "task": "allocation.tasks.waiting_time_estimates_task",
         "schedule": crontab(hour=0, minute=5),
+    },
+    "Steering figures for the dashboard": {
+        "task": "reports.tasks.steering_figures_task",
+        "schedule": crontab(minute=1),
     },
 }
 # Tests run tasks in-process unless a test starts a real worker (tests/integration).

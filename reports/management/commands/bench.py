@@ -33,6 +33,11 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"shortlist (unit page): {results['shortlist']['page']['median_ms']} ms median")
         self.stdout.write(f"letter render: {results['letter_render']['median_ms']} ms median")
+        kostra = results["kostra"]
+        self.stdout.write(
+            f"KOSTRA for a year: {kostra['median_ms']} ms; steering figures for the dashboard (beat, hourly, "
+            f"ten years): {kostra['steering_figures_task_10_years']['median_ms']} ms"
+        )
         self.stdout.write(
             f"machine speed (1 M multiply-adds in Python): {results['machine_speed_before']['median_ms']} ms before, "
             f"{results['machine_speed_after']['median_ms']} ms after"
