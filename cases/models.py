@@ -248,8 +248,9 @@ class Application(models.Model):
             ),
             # The waiting list and shortlists: the few cases granted and not yet housed, out of all cases ever.
             # The kinds are allocation.rules.WAITING_KINDS (a query must name the same list to use the index).
-            # It carries every column a shortlist reads (allocation/shortlist_sql.py), so that runs as an
-            # index-only scan and never visits the table's wide rows.
+            # It carries every column a shortlist reads (allocation/shortlist_sql.py) and the household the
+            # waiting list's counts read (allocation.querysets.waiting_counts), so those run as index-only scans
+            # and never visit the table's wide rows.
             models.Index(
                 fields=["waiting_from"],
                 include=[
@@ -261,6 +262,7 @@ class Application(models.Model):
                     "wheelchair_need",
                     "min_bedrooms_override",
                     "suspended_until",
+                    "household",
                 ],
                 name="application_waiting_open",
                 condition=models.Q(waiting_until__isnull=True, kind__in=["municipal_housing", "swap"]),

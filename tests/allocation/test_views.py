@@ -300,6 +300,24 @@ def test_waiting_list__counts_cases_for_the_pages_and_a_household_with_two_cases
 
 
 @pytest.mark.django_db
+def test_waiting_counts__a_household_housed_from_a_later_day_waits_until_then():
+    from tests.factories import LeaseFactory
+
+    later = waiting_case(urgency="B")
+    LeaseFactory(application=later, household=later.household, start=TODAY + 10 * DAY, end=None)
+    waiting_case(urgency="B", kind="swap", household=later.household)
+    housed = waiting_case(urgency="A")
+    LeaseFactory(application=housed, household=housed.household, start=TODAY, end=None)
+    later.refresh_from_db()
+    assert later.waiting_until == TODAY + 10 * DAY  # kept by the database's triggers
+
+    assert waiting_counts(TODAY) == (2, 1) == (waiting_cases(TODAY).count(), waiting_households(TODAY))
+    assert waiting_counts(TODAY, band="B") == (2, 1)
+    assert waiting_counts(TODAY, band="A") == (0, 0)
+    assert waiting_counts(TODAY + 10 * DAY) == (1, 1)  # the swap still waits once the first lease has started
+
+
+@pytest.mark.django_db
 def test_waiting_list__query_count_does_not_grow_with_the_list(english):
     def count_queries() -> int:
         with CaptureQueriesContext(connection) as queries:
