@@ -7,6 +7,7 @@ app_name = "allocation"
 urlpatterns = [
     path("units/", views.unit_list, name="unit-list"),
     path("units/<str:ref>/", views.unit_detail, name="unit-detail"),
+    path("units/<str:ref>/shortlist/", views.unit_shortlist, name="unit-shortlist"),
     path("units/<str:ref>/offer/", views.offer_make, name="offer-make"),
     path("units/<str:ref>/status/", views.unit_status, name="unit-status"),
     path("offers/<str:ref>/answer/", views.offer_answer, name="offer-answer"),

@@ -89,16 +89,16 @@ def unit_list(request):
     )
 
 
-@login_required
-@permission_required("allocation.view_unit", raise_exception=True)
-def unit_detail(request, ref: str):
-    unit = _unit_or_404(request, ref)
+def _shortlist_day_and_state(request, unit: Unit) -> dict:
+    """The day asked for (today unless a valid ?on=) and whether the unit has a shortlist that day for this user.
+
+    A home marked free while a tenant still lives there (a lease ended without a recorded move-out) is not
+    offered to anyone: the page says so instead of listing candidates.
+    """
     date_form = ShortlistDateForm(request.GET or None)
     on = date_form.cleaned_data.get("on") if date_form.is_valid() and date_form.cleaned_data.get("on") else None
     on = on or timezone.localdate()
     in_stock = unit.in_stock_from <= on and (unit.in_stock_until is None or on <= unit.in_stock_until)
-    # A home marked free while a tenant still lives there (a lease ended without a recorded move-out) is not
-    # offered to anyone: the page says so instead of listing candidates.
     occupant = occupying_lease_ref(unit, on) if in_stock and unit.status == Unit.Status.FREE else None
     show_shortlist = (
         in_stock
@@ -106,23 +106,27 @@ def unit_detail(request, ref: str):
         and occupant is None
         and request.user.has_perm("allocation.make_offer")
     )
-    ranked, excluded, ranked_total, excluded_total = (
-        _explained_shortlist(unit, on) if show_shortlist else ([], [], 0, 0)
-    )
-    if show_shortlist:
-        access_log_write(request, action="read", section="shortlist", purpose=f"unit {unit.ref}")
-    offers = list(unit.offers.select_related("application").order_by("-offered")[:20])
-    context = {
+    return {
         "unit": unit,
         "on": on,
-        "in_stock": in_stock,
         "date_form": date_form,
-        "ranked": ranked,
-        "excluded": excluded,
-        "ranked_total": ranked_total,
-        "excluded_total": excluded_total,
-        "show_shortlist": show_shortlist,
+        "in_stock": in_stock,
         "occupant": occupant,
+        "show_shortlist": show_shortlist,
+    }
+
+
+@login_required
+@permission_required("allocation.view_unit", raise_exception=True)
+def unit_detail(request, ref: str):
+    """The unit; its shortlist, when it has one, is loaded after the page (unit_shortlist), so the page shows at
+    once and the ranking of every waiting household is paid for only by those who look at it."""
+    unit = _unit_or_404(request, ref)
+    state = _shortlist_day_and_state(request, unit)
+    on = state["on"]
+    offers = list(unit.offers.select_related("application").order_by("-offered")[:20])
+    context = {
+        **state,
         "offers": offers,
         # Link a case only for those who may open it (management sees the unit, not the cases).
         "openable": visible_case_ids(request.user, [offer.application_id for offer in offers]),
@@ -132,6 +136,27 @@ def unit_detail(request, ref: str):
         "vacant_days": vacancy_days(unit, *rules.last_twelve_months(on)),
     }
     return render(request, "allocation/unit_detail.html", context)
+
+
+@login_required
+@permission_required("allocation.view_unit", raise_exception=True)
+@permission_required("allocation.make_offer", raise_exception=True)
+def unit_shortlist(request, ref: str):
+    """The unit's ranked shortlist and who is left out and why: the part the unit page loads after itself
+    (htmx), or a page of its own without JavaScript. Reading it is logged: it names waiting households."""
+    unit = _unit_or_404(request, ref)
+    context = _shortlist_day_and_state(request, unit)
+    if context["show_shortlist"]:
+        ranked, excluded, ranked_total, excluded_total = _explained_shortlist(unit, context["on"])
+        context |= {
+            "ranked": ranked,
+            "excluded": excluded,
+            "ranked_total": ranked_total,
+            "excluded_total": excluded_total,
+        }
+        access_log_write(request, action="read", section="shortlist", purpose=f"unit {unit.ref}")
+    partial = request.headers.get("HX-Request") == "true"
+    return render(request, "allocation/_shortlist.html" if partial else "allocation/unit_shortlist.html", context)
 
 
 @login_required

@@ -5,6 +5,31 @@ document.addEventListener("DOMContentLoaded", () => {
     const token = document.querySelector("input[name=csrfmiddlewaretoken]");
     if (token) event.detail.headers["X-CSRFToken"] = token.value;
   });
+  // A part loaded after its page (hx-get) that cannot be loaded says so (its data-load-error), instead of
+  // showing "loading" for ever.
+  const loadFailed = (event) => {
+    const target = event.detail.elt;
+    const message = target && target.dataset.loadError;
+    if (!message) return;
+    const alert = document.createElement("p");
+    alert.className = "alert alert-warning mb-0";
+    alert.setAttribute("role", "alert");
+    alert.textContent = message;
+    target.replaceChildren(alert);
+    target.removeAttribute("aria-busy");
+  };
+  document.body.addEventListener("htmx:responseError", loadFailed);
+  document.body.addEventListener("htmx:sendError", loadFailed);
+  // A part whose request was redirected (the session ended: the login page) is not swapped into the page:
+  // the whole window goes where the redirect leads.
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const landed = event.detail.xhr.responseURL;
+    const asked = new URL(event.detail.requestConfig.path, window.location.href);
+    if (landed && new URL(landed).pathname !== asked.pathname) {
+      event.detail.shouldSwap = false;
+      window.location.assign(landed);
+    }
+  });
   // Auto-submit selects marked data-autosubmit (filters), keeping a button for no-JS users.
   document.querySelectorAll("select[data-autosubmit]").forEach((el) => {
     el.addEventListener("change", () => el.form.requestSubmit());

@@ -16,7 +16,7 @@ from django.utils import translation
 
 from allocation.models import Offer, Unit
 from allocation.querysets import waiting_cases, waiting_counts, waiting_households
-from stord_bolig.models import Letter
+from stord_bolig.models import AccessLog, Letter
 from tenancies.models import Lease
 from tests.allocation.conftest import DAY, TODAY, free_unit, waiting_case
 from tests.conftest import verified_client
@@ -88,10 +88,15 @@ def test_unit_detail__free_unit_shows_the_ranked_shortlist_and_who_is_left_out_a
     wheelchair = waiting_case(wheelchair_need=True)
     family = waiting_case(children=(dt.date(2010, 1, 1), dt.date(2011, 2, 1)))  # needs 3 bedrooms
 
-    response = english.get(unit.get_absolute_url())
+    page = english.get(unit.get_absolute_url()).content.decode()
+    response = english.get(reverse("allocation:unit-shortlist", args=[unit.ref]), HTTP_HX_REQUEST="true")
 
+    # the page loads its shortlist after itself; the part it loads is the shortlist alone
+    assert f'hx-get="{reverse("allocation:unit-shortlist", args=[unit.ref])}?on=2026-11-25"' in page
+    assert first.ref not in page
     assert response.status_code == 200
     html = response.content.decode()
+    assert html.startswith('<div id="shortlist-body"') and "<nav" not in html
     start = html.index('data-testid="shortlist"')
     shortlist = html[start : html.index("</table>", start)]
     assert shortlist.index(first.ref) < shortlist.index(second.ref)
@@ -107,7 +112,7 @@ def test_unit_detail__free_unit_shows_the_ranked_shortlist_and_who_is_left_out_a
 def test_unit_detail__exclusion_reasons_follow_the_users_language(caseworker_client):
     unit = free_unit(bedrooms=1)
     wheelchair = waiting_case(wheelchair_need=True)
-    url = unit.get_absolute_url()
+    url = reverse("allocation:unit-shortlist", args=[unit.ref])  # a page of its own without JavaScript
 
     caseworker_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nn"
     nynorsk = caseworker_client.get(url).content.decode()
@@ -127,10 +132,14 @@ def test_unit_detail__let_unit_shows_no_shortlist(english):
     waiting = waiting_case()
 
     response = english.get(unit.get_absolute_url())
+    asked_anyway = english.get(reverse("allocation:unit-shortlist", args=[unit.ref]))
 
     assert response.status_code == 200
-    assert 'data-testid="shortlist"' not in response.content.decode()
+    assert "unit-shortlist" not in response.content.decode() and "shortlist-body" not in response.content.decode()
     assert waiting.ref not in response.content.decode()
+    assert "No shortlist: the home is not free." in asked_anyway.content.decode()
+    assert waiting.ref not in asked_anyway.content.decode()
+    assert not AccessLog.objects.filter(section="shortlist").exists()  # nothing about anyone was shown
 
 
 @pytest.mark.django_db
@@ -416,11 +425,16 @@ def test_unit_page__a_free_home_someone_still_lives_in_lists_no_candidates_and_s
     unit = free_unit()
     stayed_on = LeaseFactory(unit=unit, start=dt.date(2022, 1, 1), end=dt.date(2025, 12, 31), moved_out=None)
 
+    shortlist_url = reverse("allocation:unit-shortlist", args=[unit.ref])
     occupied = english.get(unit.get_absolute_url())
+    occupied_shortlist = english.get(shortlist_url, HTTP_HX_REQUEST="true").content.decode()
     Lease.objects.filter(pk=stayed_on.pk).update(moved_out=dt.date(2026, 1, 15))
     vacated = english.get(unit.get_absolute_url())
 
     html = occupied.content.decode()
     assert 'data-testid="occupied"' in html and stayed_on.ref in html
-    assert 'data-testid="shortlist"' not in html
-    assert 'data-testid="shortlist"' in vacated.content.decode()
+    assert shortlist_url not in html
+    assert f"No shortlist: lease {stayed_on.ref} has no move-out recorded." in occupied_shortlist
+    assert 'data-testid="shortlist"' not in occupied_shortlist
+    assert shortlist_url in vacated.content.decode()
+    assert 'data-testid="shortlist"' in english.get(shortlist_url, HTTP_HX_REQUEST="true").content.decode()
