@@ -26,8 +26,9 @@ def register_nav(entry: NavEntry) -> None:
 
 def navigation(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav_entries": []}
+    # Before the second factor (the two-factor pages) there is nothing to navigate to: no menu.
+    if user is None or not user.is_authenticated or not getattr(request, "second_factor_passed", True):
+        return {"nav_entries": [], "show_nav": False}
     entries = []
     current = request.path
     for entry in _entries:
@@ -39,4 +40,4 @@ def navigation(request):
             continue
         active = current == url or (url != "/" and current.startswith(url))
         entries.append({"label": entry.label, "url": url, "active": active})
-    return {"nav_entries": entries}
+    return {"nav_entries": entries, "show_nav": True}

@@ -45,12 +45,16 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request):
         user = request.user
+        # Whether the user may see the application at all; the navigation is shown only then.
+        request.second_factor_passed = (
+            not settings.TWO_FACTOR_REQUIRED
+            or not user.is_authenticated
+            or user.is_verified()
+            or getattr(request, "oidc_verified", False)
+            or request.session.get("oidc_mfa", False)
+        )
         if (
-            settings.TWO_FACTOR_REQUIRED
-            and user.is_authenticated
-            and not user.is_verified()
-            and not getattr(request, "oidc_verified", False)
-            and not request.session.get("oidc_mfa", False)
+            not request.second_factor_passed
             and not request.path.startswith(_OPEN_PREFIXES)
             and request.path not in self._open_paths()
         ):

@@ -173,6 +173,8 @@ REGISTER: dict[str, tuple[str, dict[str, str]]] = {
     "reports.ActionGoal": (REFERENCE, {"*": "none"}),
     "reports.Measure": (REFERENCE, {"*": "none"}),
     "reports.PlanActivity": (REFERENCE, {"*": "none", "recorded_by": "staff"}),
+    # counts only; the hourly task deletes rows older than a week
+    "reports.SteeringFigures": ("a week (reports.tasks), counts only", {"*": "none"}),
 }
 
 CLASSES = {"none", "personal", "special", "staff"}
@@ -548,4 +550,5 @@ REVIEWED: dict[str, set[str]] = {
     "reports.ActionGoal": {"description", "id", "indicator", "position", "target", "title"},
     "reports.Measure": {"deadline", "goal", "id", "responsible", "status", "title"},
     "reports.PlanActivity": {"held_on", "id", "kind", "recorded_by", "summary"},
+    "reports.SteeringFigures": {"computed_at", "data", "day", "id", "year_from", "year_to"},
 }

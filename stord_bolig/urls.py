@@ -16,6 +16,7 @@ urlpatterns = [
     path("login/setup/", views.two_factor_setup, name="two-factor-setup"),
     path("letters/<int:pk>/", views.letter_download, name="letter-download"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("_bare/", views.bench_bare, name="bench-bare"),
     path("_bare/page/", views.bench_chrome, name="bench-chrome"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -127,6 +128,12 @@ def letter_download(request, pk: int):
     response["Content-Disposition"] = f'inline; filename="{letter.kind}-{letter.case_ref}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico of their own accord (for a PDF, say): it is the app's SVG icon."""
+    return redirect(static("favicon.svg"))
 
 
 @require_GET

@@ -64,6 +64,21 @@ def test_login__good_password_then_second_factor_required(client, caseworker):
     assert response["Location"].startswith(reverse("two-factor-setup"))
 
 
+def test_two_factor__pages_before_the_second_factor_show_no_menu_but_log_out(client, caseworker):
+    _login(client, "kari", "a-long-test-password")
+    setup = client.get(reverse("two-factor-setup")).content.decode()
+    assert reverse("cases:case-list") not in setup and reverse("allocation:waiting-list") not in setup
+    assert f'action="{reverse("logout")}"' in setup
+
+    verified = verified_client(client, caseworker).get(reverse("worklist")).content.decode()
+    assert reverse("cases:case-list") in verified
+
+
+def test_favicon_ico__leads_to_the_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302 and response["Location"].endswith(".svg")
+
+
 def test_two_factor__static_code_lets_the_user_in_and_rotates_session(client, caseworker):
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
