@@ -136,7 +136,8 @@ class Status(models.TextChoices):
             cls.READY: {cls.ASSESSMENT, cls.DECIDED, cls.CLOSED},
             cls.DECIDED: {cls.APPEALED, cls.CLOSED},
             cls.APPEALED: {cls.DECIDED, cls.CLOSED},
-            cls.CLOSED: set(),
+            # reopened: back to the state it was closed from, and only that (cases.services._transition)
+            cls.CLOSED: {cls.REGISTERED, cls.ASSESSMENT, cls.READY, cls.DECIDED, cls.APPEALED},
         }
 
     @classmethod

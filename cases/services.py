@@ -169,8 +169,18 @@ def application_register(
 
 
 def _transition(application: Application, to_status: str, *, by, note: str = "") -> Application:
-    """The one place a case changes state: lock, check the move, change, write an event."""
+    """The one place a case changes state: lock, check the move, change, write an event.
+
+    Closing needs a reason, and a granted decision not yet lapsed lapses that day: the household leaves the
+    waiting list and the shortlists (and KOSTRA's waiting list) with its case. Reopening needs a reason too,
+    goes back to the state the case was closed from, and takes back the lapse the closing made.
+    """
     locked = Application.objects.select_for_update().get(pk=application.pk)
+    closing = None
+    if locked.status == Status.CLOSED:
+        closing = locked.status_events.filter(to_status=Status.CLOSED).order_by("-at", "-pk").first()
+        if closing is None or to_status != closing.from_status:
+            raise TransitionNotAllowed(_("A closed case can only be reopened to the state it was closed from."))
     if to_status not in Status.transitions()[locked.status]:
         raise TransitionNotAllowed(
             _("A case cannot go from “%(from)s” to “%(to)s”.")
@@ -178,6 +188,15 @@ def _transition(application: Application, to_status: str, *, by, note: str = "")
         )
     if to_status == Status.CLOSED and not note.strip():
         raise ValidationError({"note": _("Say why the case is closed (withdrawn, moved away, no contact …).")})
+    if closing is not None and not note.strip():
+        raise ValidationError({"note": _("Say why the case is reopened.")})
+    decision = Decision.objects.select_for_update().filter(application=locked).first()
+    if to_status == Status.CLOSED and decision and decision.outcome == "granted" and decision.lapsed is None:
+        decision.lapsed = timezone.localdate()
+        decision.save(update_fields=["lapsed"])
+    if closing is not None and decision and decision.lapsed == timezone.localtime(closing.at).date():
+        decision.lapsed = None  # the lapse the closing made; one recorded before it stays
+        decision.save(update_fields=["lapsed"])
     CaseEvent.objects.create(application=locked, by=by, from_status=locked.status, to_status=to_status, note=note)
     locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])
@@ -197,6 +216,15 @@ def application_transition(*, application: Application, to_status: str, by, note
             _("A case becomes “%(to)s” only through its own form.") % {"to": Status(to_status).label}
         )
     return _transition(application, to_status, by=by, note=note)
+
+
+@transaction.atomic
+def application_reopen(*, application: Application, by, note: str) -> Application:
+    """Reopen a closed case (closed by mistake, or the household came back to it): back to where it was."""
+    closing = application.status_events.filter(to_status=Status.CLOSED).order_by("-at", "-pk").first()
+    if application.status != Status.CLOSED or closing is None:
+        raise TransitionNotAllowed(_("Only a closed case can be reopened."))
+    return _transition(application, closing.from_status, by=by, note=note)
 
 
 @transaction.atomic

@@ -115,6 +115,9 @@ def case_detail(request, ref: str):
     members = list(application.household.members.select_related("person").all())
     need = rules.bedroom_need([rules.MemberAge(m.role, m.person.birth_date) for m in members], timezone.localdate())
     decision = getattr(application, "decision", None)
+    today = timezone.localdate()
+    deadline = rules.appeal_deadline(decision.notified) if decision else None
+    appeals = list(application.appeals.all())
     context = {
         "case": application,
         "members": members,
@@ -123,8 +126,10 @@ def case_detail(request, ref: str):
         "health": health,
         "show_health": show_health,
         "decision": decision,
-        "appeal_deadline": rules.appeal_deadline(decision.notified) if decision else None,
-        "appeals": list(application.appeals.all()),
+        "appeal_deadline": deadline,
+        "appeal_days_left": (deadline - today).days if deadline else None,
+        "appeals": appeals,
+        "first_appeal": min(appeals, key=lambda appeal: appeal.received) if appeals else None,
         "letters": list(Letter.objects.filter(case_ref=application.ref).order_by("-created_at")),
         "events": list(application.status_events.select_related("by")[:50]),
         "notes": list(application.notes.select_related("by")[:50]),
@@ -132,7 +137,7 @@ def case_detail(request, ref: str):
         "note_form": NoteForm(),
         "assign_form": AssignForm(initial={"caseworker": application.assigned_to_id}),
         "attachment_form": AttachmentForm(),
-        "today": timezone.localdate(),
+        "today": today,
         "preliminary_due": rules.preliminary_reply_due(application.received),
         "needs_preliminary_reply": application.preliminary_reply_pending,
         "can_decide": application.status in Status.decidable() and request.user.has_perm("cases.decide_case"),
@@ -208,10 +213,15 @@ def assessment_edit(request, ref: str):
 def case_transition(request, ref: str):
     application = _case_or_404(request, ref)
     target = request.POST.get("to", "")
-    if target not in Status.values:
+    if target not in Status.values and target != "reopen":
         raise Http404
     try:
-        if target == Status.READY:
+        if target == "reopen":
+            application = services.application_reopen(
+                application=application, by=request.user, note=request.POST.get("note", "")
+            )
+            target = application.status
+        elif target == Status.READY:
             services.assessment_complete(application=application, by=request.user)
         else:
             services.application_transition(

@@ -354,8 +354,8 @@ def test_application_transition__allowed_move_writes_an_event(caseworker, from_s
 
 
 @pytest.mark.django_db
-def test_application_transition__closed_case_cannot_be_reopened(caseworker):
-    application = ApplicationFactory(status=Status.CLOSED)
+def test_application_transition__a_closed_case_with_no_record_of_its_closing_goes_nowhere(caseworker):
+    application = ApplicationFactory(status=Status.CLOSED)  # as imported: what it was closed from is unknown
 
     for target in Status:
         with pytest.raises(TransitionNotAllowed):
@@ -1043,3 +1043,46 @@ def test_preliminary_reply_overdue_on__not_when_replied_decided_or_of_another_ki
     # The case page's flag is the same rule, case by case.
     pending = {case for case in Application.objects.all() if case.preliminary_reply_pending}
     assert pending == set(Application.objects.preliminary_reply_pending()) == {overdue, assistance}
+
+
+@pytest.mark.django_db
+def test_close_and_reopen__a_granted_household_leaves_the_waiting_list_and_comes_back(caseworker):
+    from allocation.querysets import waiting_cases
+    from tests.factories import DecisionFactory
+
+    decision = DecisionFactory(decided=dt.date(2026, 10, 1), notified=dt.date(2026, 10, 2))
+    application = decision.application
+    assert application in waiting_cases(TODAY)
+
+    services.application_transition(application=application, to_status=Status.CLOSED, by=caseworker, note="Flytta.")
+    decision.refresh_from_db()
+    assert decision.lapsed == TODAY  # withdrawn with its case
+    assert application not in waiting_cases(TODAY)
+
+    with pytest.raises(ValidationError):
+        services.application_reopen(application=application, by=caseworker, note=" ")
+    with pytest.raises(TransitionNotAllowed):  # only back to where it was
+        services.application_transition(application=application, to_status=Status.ASSESSMENT, by=caseworker, note="x")
+    services.application_reopen(application=application, by=caseworker, note="Flytta likevel ikkje.")
+
+    application.refresh_from_db()
+    decision.refresh_from_db()
+    assert application.status == Status.DECIDED and decision.lapsed is None
+    assert application in waiting_cases(TODAY)
+    assert list(application.status_events.order_by("id").values_list("from_status", "to_status", "note"))[-2:] == [
+        (Status.DECIDED, Status.CLOSED, "Flytta."),
+        (Status.CLOSED, Status.DECIDED, "Flytta likevel ikkje."),
+    ]
+
+
+@pytest.mark.django_db
+def test_reopen__a_lapse_recorded_before_the_closing_stays(caseworker):
+    from tests.factories import DecisionFactory
+
+    decision = DecisionFactory(decided=dt.date(2026, 6, 1), notified=dt.date(2026, 6, 2), lapsed=dt.date(2026, 9, 1))
+    application = decision.application
+    services.application_transition(application=application, to_status=Status.CLOSED, by=caseworker, note="Ferdig.")
+    services.application_reopen(application=application, by=caseworker, note="Ny kontakt.")
+
+    decision.refresh_from_db()
+    assert decision.lapsed == dt.date(2026, 9, 1)

@@ -806,3 +806,34 @@ def test_case_detail__an_event_that_keeps_the_state_reads_as_its_note_not_as_a_m
     with translation.override("nn"):
         label = translation.gettext(label)
     assert f"{label} → {label}" not in history
+
+
+def test_case_detail__deadlines_say_whether_they_were_kept(caseworker_client, caseworker):
+    from django.utils.html import strip_tags
+
+    from cases.models import Appeal
+    from tests.factories import DecisionFactory
+
+    def deadlines(application) -> str:
+        html = caseworker_client.get(url("case-detail", application)).content.decode()
+        card = html[html.index('id="deadlines-h"') : html.index('aria-labelledby="household-h"')]
+        return " ".join(strip_tags(card).split())
+
+    caseworker_client.cookies["django_language"] = "en"
+    # notified on 25 November: three weeks to 16 December
+    open_now = DecisionFactory(decided=TODAY, notified=TODAY).application
+    # notified in September: the deadline has passed without an appeal
+    passed = DecisionFactory(decided=dt.date(2026, 9, 1), notified=dt.date(2026, 9, 1)).application
+    # an appeal that came after the deadline, and a preliminary reply sent later than it was due
+    late = DecisionFactory(decided=dt.date(2026, 9, 1), notified=dt.date(2026, 9, 1)).application
+    Appeal.objects.create(application=late, received=dt.date(2026, 10, 5), grounds="Eg fekk brevet seint.")
+    Application.objects.filter(pk=late.pk).update(
+        kind="municipal_housing", received=dt.date(2026, 6, 1), preliminary_reply_sent=dt.date(2026, 8, 10)
+    )
+
+    assert "Appeal deadline (fvl. § 29) 16.12.2026 (21 days left)" in deadlines(open_now)
+    assert "(passed, no appeal)" in deadlines(passed)
+    late_card = deadlines(late)
+    assert "– appeal received 05.10.2026 (after the deadline: see fvl. § 31)" in late_card
+    assert "sent 10.08.2026 (late)" in late_card
+    assert "(late)" not in deadlines(passed) and "after the deadline" not in deadlines(open_now)

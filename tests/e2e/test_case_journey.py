@@ -113,7 +113,9 @@ def test_case__register_assess_decide_and_read_the_letter(page, live_server, sta
     assert applicant_id not in text
 
 
-def test_case__closing_asks_why_then_records_it_and_takes_the_handling_away(page, live_server, staff_user):
+def test_case__closing_asks_why_then_records_it_and_takes_the_handling_away_until_reopened(
+    page, live_server, staff_user
+):
     from tests.factories import ApplicationFactory
 
     kari = staff_user("caseworker", "kari", first_name="Kari", last_name="Sakshandsamar")
@@ -133,3 +135,13 @@ def test_case__closing_asks_why_then_records_it_and_takes_the_handling_away(page
     expect(page.get_by_test_id("history")).to_contain_text("Søkjaren har flytta frå kommunen.")
     expect(page.get_by_test_id("case-handling")).to_have_count(0)
     axe_check(page)
+
+    # closed by mistake: reopened with a reason, back where it was
+    reopen = page.get_by_test_id("case-reopen")
+    reopen.get_by_role("button", name=re.compile("Opne saka att")).click()
+    assert page.locator("#reopen-note").evaluate("el => el.validity.valueMissing")
+    page.fill("#reopen-note", "Søkjaren flytta likevel ikkje.")
+    reopen.get_by_role("button", name=re.compile("Opne saka att")).click()
+    expect(page.get_by_test_id("case-status")).to_have_text(re.compile("Registrert"))
+    expect(page.get_by_test_id("history")).to_contain_text("Søkjaren flytta likevel ikkje.")
+    expect(page.get_by_test_id("case-handling")).to_have_count(1)
