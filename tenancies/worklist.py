@@ -57,8 +57,8 @@ def reminder_items(user, today: dt.date) -> list[WorkItem]:
         WorkItem(
             kind=kind,
             label=labels[kind],
-            subject=ref,
-            # An offer's subject page is its case's; the rest have pages of their own.
+            # An offer is named with its case, whose page its link opens; the rest have pages of their own.
+            subject=f"{ref} ({offer_cases[ref]})" if ref in offer_cases else ref,
             link=partial(_URLS["application"], offer_cases[ref])
             if ref in offer_cases
             else partial(_URLS[subject_kind], ref),

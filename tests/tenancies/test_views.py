@@ -243,7 +243,7 @@ def test_worklist__an_offer_task_leads_to_its_answer_and_its_subject_to_the_case
 
     row = next(r for r in response.content.decode().split("<tr")[2:] if 'data-kind="offer_response"' in r)
     assert f'href="{reverse("allocation:offer-answer", args=[offer.ref])}">Offer awaiting answer' in row
-    assert f'href="{case.get_absolute_url()}" data-testid="worklist-subject">{offer.ref}' in row
+    assert f'href="{case.get_absolute_url()}" data-testid="worklist-subject">{offer.ref} ({case.ref})</a>' in row
 
 
 @pytest.mark.django_db
