@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cases.models import Application
 from stord_bolig.interchange import schema
-from stord_bolig.interchange.registry import ImportResult, upsert
+from stord_bolig.interchange.registry import ImportResult, preloaded, upsert
 
 from .models import Offer, Unit
 
@@ -40,14 +40,21 @@ def _offer_status(offer: schema.Offer, today) -> str:
 
 def import_section(doc: schema.Document, result: ImportResult) -> None:
     units = {}
+    known_units = preloaded(Unit, ("ref",), [(unit.ref,) for unit in doc.units])
     for unit in doc.units:
         units[unit.ref] = upsert(
-            Unit, {"ref": unit.ref}, {name: getattr(unit, name) for name in UNIT_FIELDS}, result, "units"
+            Unit,
+            {"ref": unit.ref},
+            {name: getattr(unit, name) for name in UNIT_FIELDS},
+            result,
+            "units",
+            known=known_units,
         )
     today = timezone.localdate()
     applications = dict(
         Application.objects.filter(ref__in={o.application for o in doc.offers}).values_list("ref", "pk")
     )
+    known_offers = preloaded(Offer, ("ref",), [(offer.ref,) for offer in doc.offers])
     for offer in doc.offers:
         status = _offer_status(offer, today)
         upsert(
@@ -63,6 +70,7 @@ def import_section(doc: schema.Document, result: ImportResult) -> None:
             },
             result,
             "offers",
+            known=known_offers,
         )
 
 

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from stord_bolig.interchange import schema
 from stord_bolig.interchange.codec import InterchangeError
-from stord_bolig.interchange.registry import ImportResult, upsert
+from stord_bolig.interchange.registry import ImportResult, preloaded, upsert
 
 from .models import Appeal, Application, Decision, Household, HouseholdMember, Person, Status
 
 
 def import_section(doc: schema.Document, result: ImportResult) -> None:
+    # What the register already holds of the document, read set-wise up front (not a query per record).
+    known_people = preloaded(Person, ("ref",), [(person.ref,) for person in doc.people])
+    registered = dict(
+        Person.objects.filter(national_id__in={person.national_id for person in doc.people}).values_list(
+            "national_id", "ref"
+        )
+    )
     people = {}
     errors = []
     for index, person in enumerate(doc.people):
-        clash = Person.objects.filter(national_id=person.national_id).exclude(ref=person.ref).first()
-        if clash is not None:
-            errors.append(f"people[{index}].national_id: already registered for {clash.ref}")
+        clash = registered.get(person.national_id)
+        if clash is not None and clash != person.ref:
+            errors.append(f"people[{index}].national_id: already registered for {clash}")
             continue
         people[person.ref] = upsert(
             Person,
@@ -28,37 +35,61 @@ def import_section(doc: schema.Document, result: ImportResult) -> None:
             },
             result,
             "people",
+            known=known_people,
         )
     if errors:
         raise InterchangeError(errors)
 
+    known_households = preloaded(Household, ("ref",), [(household.ref,) for household in doc.households])
+    existing_households = {row.pk for row in known_households.values()}
+    current_members: dict[int, list[tuple[int, str]]] = {}
+    for household_id, person_id, role in (
+        HouseholdMember.objects.filter(household_id__in=existing_households)
+        .order_by("position", "id")
+        .values_list("household_id", "person_id", "role")
+    ):
+        current_members.setdefault(household_id, []).append((person_id, role))
+    # where each person of the document is a member now (kept up to date as households are rewritten below)
+    member_of = dict(
+        HouseholdMember.objects.filter(person_id__in=[row.pk for row in people.values()]).values_list(
+            "person_id", "household_id"
+        )
+    )
+    household_refs = dict(Household.objects.filter(pk__in=set(member_of.values())).values_list("pk", "ref"))
     households = {}
     for index, household in enumerate(doc.households):
-        row = upsert(Household, {"ref": household.ref}, {}, result, "households")
+        row = upsert(Household, {"ref": household.ref}, {}, result, "households", known=known_households)
         households[household.ref] = row
+        household_refs[row.pk] = row.ref
         wanted = [(people[m.person].pk, m.role) for m in household.members]
-        current = list(row.members.order_by("position", "id").values_list("person_id", "role"))
+        current = current_members.get(row.pk, [])
         if current != wanted:
-            from .services import household_changed
+            if row.pk in existing_households:
+                from .services import household_changed
 
-            household_changed([row.pk])
-            row.members.all().delete()
+                household_changed([row.pk])
+                row.members.all().delete()
+                for person_id, _role in current:
+                    member_of.pop(person_id, None)
             for position, (person_id, role) in enumerate(wanted):
-                other = HouseholdMember.objects.filter(person_id=person_id).exclude(household=row).first()
-                if other is not None:
-                    errors.append(f"households[{index}].members[{position}].person: already in {other.household.ref}")
+                other = member_of.get(person_id)
+                if other is not None and other != row.pk:
+                    errors.append(f"households[{index}].members[{position}].person: already in {household_refs[other]}")
                     continue
                 HouseholdMember.objects.create(household=row, person_id=person_id, role=role, position=position)
+                member_of[person_id] = row.pk
     if errors:
         raise InterchangeError(errors)
 
+    known_applications = preloaded(Application, ("ref",), [(app.ref,) for app in doc.applications])
+    known_decisions = preloaded(Decision, ("application",), [(row.pk,) for row in known_applications.values()])
     for app in doc.applications:
         status = Status.REGISTERED
         if app.decision is not None:
             status = Status.DECIDED
             if app.appeal is not None and app.appeal.outcome == "pending":
                 status = Status.APPEALED
-        existing = Application.objects.filter(ref=app.ref).only("status").first()
+        existing = known_applications.get((app.ref,))
         if existing is not None and existing.status == Status.CLOSED:
             status = Status.CLOSED  # closing is the office's act; an import does not reopen a case
         elif (
@@ -87,6 +118,7 @@ def import_section(doc: schema.Document, result: ImportResult) -> None:
             },
             result,
             "applications",
+            known=known_applications,
         )
         if app.decision is not None:
             upsert(
@@ -100,9 +132,11 @@ def import_section(doc: schema.Document, result: ImportResult) -> None:
                 },
                 result,
                 "decisions",
+                known=known_decisions,
             )
         if app.appeal is not None:
-            appeal = row.appeals.order_by("-received", "-id").first()
+            # a case new to the register has no appeal yet: no need to look
+            appeal = row.appeals.order_by("-received", "-id").first() if existing is not None else None
             values = {"received": app.appeal.received, "outcome": app.appeal.outcome}
             if appeal is None:
                 Appeal.objects.create(application=row, **values)

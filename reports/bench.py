@@ -207,6 +207,95 @@ def bench_kostra(log) -> dict:
     return result
 
 
+def scaled_document(households: int) -> dict:
+    """The demo's interchange document (reports/demo_data/stord.json) repeated with fresh refs and national ids
+    until it holds `households` households: a document of the size a municipality moving its register to the
+    system would bring, with the demo's mix of homes, people, cases, offers, leases, arrears and stays."""
+    from stord_bolig.demo.identity import synthetic_national_id
+
+    template = json.loads((Path(__file__).parent / "demo_data" / "stord.json").read_text(encoding="utf-8"))
+    copies = -(-households // len(template["households"]))
+    document = {key: ([] if isinstance(value, list) else value) for key, value in template.items()}
+    serials: dict[dt.date, int] = {}
+    for copy in range(copies):
+
+        def ref(value, copy=copy):
+            return None if value is None else f"{value}-B{copy:03d}"
+
+        for unit in template["units"]:
+            document["units"].append({**unit, "ref": ref(unit["ref"]), "matrikkel": ref(unit.get("matrikkel"))})
+        for person in template["people"]:
+            # each copy's people are born a day earlier than the last copy's; serials from 40 up stay clear of
+            # the synthetic world's and the demo's own numbers and within the valid individual numbers
+            born = dt.date.fromisoformat(person["birth_date"]) - dt.timedelta(days=copy)
+            serials[born] = serials.get(born, 0) + 1
+            national_id = synthetic_national_id(born, 40 + serials[born])
+            document["people"].append(
+                {**person, "ref": ref(person["ref"]), "national_id": national_id, "birth_date": born.isoformat()}
+            )
+        for household in template["households"]:
+            members = [{**member, "person": ref(member["person"])} for member in household["members"]]
+            document["households"].append({**household, "ref": ref(household["ref"]), "members": members})
+        for application in template["applications"]:
+            document["applications"].append(
+                {**application, "ref": ref(application["ref"]), "household": ref(application["household"])}
+            )
+        for offer in template["offers"]:
+            document["offers"].append(
+                {
+                    **offer,
+                    "ref": ref(offer["ref"]),
+                    "application": ref(offer["application"]),
+                    "unit": ref(offer["unit"]),
+                }
+            )
+        for lease in template["leases"]:
+            renamed = {key: ref(lease[key]) for key in ("ref", "unit", "household", "application")}
+            document["leases"].append({**lease, **renamed})
+        for figure in template["arrears"]:
+            document["arrears"].append({**figure, "lease": ref(figure["lease"])})
+        for stay in template["temporary_stays"]:
+            document["temporary_stays"].append({**stay, "household": ref(stay["household"])})
+    return document
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def bench_import(households: int, log) -> dict:
+    """Validate and import a document of `households` households in one transaction, then roll it back (the
+    bench database keeps its world, and the next run imports the same document into the same register)."""
+    from django.db import transaction
+
+    from stord_bolig.interchange.codec import parse_document
+    from stord_bolig.interchange.service import records_import
+
+    document = scaled_document(households)
+    records = sum(len(value) for value in document.values() if isinstance(value, list))
+    started = time.perf_counter()
+    parse_document(document)
+    validated = time.perf_counter() - started
+    try:
+        with transaction.atomic():
+            started = time.perf_counter()
+            imported = records_import(document)
+            elapsed = time.perf_counter() - started
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    result = {
+        "households": len(document["households"]),
+        "records": records,
+        "validate_s": round(validated, 2),
+        "import_s": round(elapsed, 2),
+        "records_per_second": round(records / elapsed),
+        "created": sum(imported.created.values()),
+    }
+    log(f"  import of {result['households']} households ({records} records): {result}")
+    return result
+
+
 def machine_speed() -> dict:
     """A fixed pure-Python workload, timed before and after the run: how fast this machine was while the
     numbers were taken (a shared virtual machine can differ by half from one hour to the next)."""
@@ -220,7 +309,7 @@ def machine_speed() -> dict:
     return _timed(work, 5)
 
 
-def run(*, scale: str, repeat: int, sweep_sizes: list[int], log=print) -> dict:
+def run(*, scale: str, repeat: int, sweep_sizes: list[int], import_households: int = 10_000, log=print) -> dict:
     from allocation.models import Unit
 
     from .world import generate_world
@@ -242,6 +331,9 @@ def run(*, scale: str, repeat: int, sweep_sizes: list[int], log=print) -> dict:
     results["kostra"] = bench_kostra(log)
     log("reminder sweep:")
     results["reminder_sweep"] = bench_sweep(sweep_sizes, log)
+    if import_households:
+        log("interchange import:")
+        results["import"] = bench_import(import_households, log)
     results["machine_speed_after"] = machine_speed()
     out = Path(settings.BASE_DIR) / "bench" / "results.json"
     out.parent.mkdir(exist_ok=True)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from allocation.models import Unit
 from cases.models import Application, Household
 from stord_bolig.interchange import schema
-from stord_bolig.interchange.registry import ImportResult, upsert
+from stord_bolig.interchange.registry import ImportResult, preloaded, upsert
 
 from .models import ArrearsFigure, Lease, TemporaryStay
 
@@ -30,26 +30,42 @@ LEASE_FIELDS = (
 
 
 def import_section(doc: schema.Document, result: ImportResult) -> None:
-    units = dict(Unit.objects.values_list("ref", "pk"))
-    households = dict(Household.objects.values_list("ref", "pk"))
-    applications = dict(Application.objects.values_list("ref", "pk"))
+    units = dict(Unit.objects.filter(ref__in={lease.unit for lease in doc.leases}).values_list("ref", "pk"))
+    household_refs = {lease.household for lease in doc.leases} | {stay.household for stay in doc.temporary_stays}
+    households = dict(Household.objects.filter(ref__in=household_refs).values_list("ref", "pk"))
+    application_refs = {lease.application for lease in doc.leases if lease.application}
+    applications = dict(Application.objects.filter(ref__in=application_refs).values_list("ref", "pk"))
     leases = {}
+    known_leases = preloaded(Lease, ("ref",), [(lease.ref,) for lease in doc.leases])
     for lease in doc.leases:
         values = {name: getattr(lease, name) for name in LEASE_FIELDS}
         values["unit_id"] = units[lease.unit]
         values["household_id"] = households[lease.household]
         values["application_id"] = applications[lease.application] if lease.application else None
-        leases[lease.ref] = upsert(Lease, {"ref": lease.ref}, values, result, "leases")
-    for figure in doc.arrears:
-        lease = leases.get(figure.lease) or Lease.objects.get(ref=figure.lease)
-        upsert(ArrearsFigure, {"lease": lease, "as_of": figure.as_of}, {"amount": figure.amount}, result, "arrears")
-    for stay in doc.temporary_stays:
+        leases[lease.ref] = upsert(Lease, {"ref": lease.ref}, values, result, "leases", known=known_leases)
+    arrears = [(leases.get(figure.lease) or Lease.objects.get(ref=figure.lease), figure) for figure in doc.arrears]
+    known_arrears = preloaded(ArrearsFigure, ("lease", "as_of"), [(lease.pk, f.as_of) for lease, f in arrears])
+    for lease, figure in arrears:
+        upsert(
+            ArrearsFigure,
+            {"lease": lease, "as_of": figure.as_of},
+            {"amount": figure.amount},
+            result,
+            "arrears",
+            known=known_arrears,
+        )
+    stays = [(households[stay.household], stay) for stay in doc.temporary_stays]
+    known_stays = preloaded(
+        TemporaryStay, ("household", "kind", "start"), [(pk, stay.kind, stay.start) for pk, stay in stays]
+    )
+    for household_id, stay in stays:
         upsert(
             TemporaryStay,
-            {"household_id": households[stay.household], "kind": stay.kind, "start": stay.start},
+            {"household_id": household_id, "kind": stay.kind, "start": stay.start},
             {"end": stay.end, "children_present": stay.children_present},
             result,
             "temporary_stays",
+            known=known_stays,
         )
     unit_statuses_refresh([unit.ref for unit in doc.units], timezone.localdate())
 

@@ -25,6 +25,7 @@ from cases import rules, services
 from cases.deadlines import deadlines
 from cases.models import Appeal, Application, Decision, Household, HouseholdMember, Person, Status
 from reports.rules import kostra
+from stord_bolig.demo.identity import synthetic_national_id
 from stord_bolig.interchange.codec import InterchangeError, parse_document
 from stord_bolig.interchange.service import records_export, records_import
 from tenancies.models import ArrearsFigure, Lease, TemporaryStay
@@ -401,3 +402,33 @@ def test_report_kostra_command__csv_has_one_row_per_figure(imported):
     assert "units_total,15" in lines
     assert "units_wheelchair_share,53.3" in lines
     assert len(lines) == 1 + len(kostra(parse_document(EXAMPLE), 2025))
+
+
+def test_records_import__a_person_moves_to_another_household_listed_after_the_one_they_leave():
+    def document(first: list[str], second: list[str]) -> dict:
+        people = [
+            {"ref": ref, "national_id": national_id, "given_name": name, "family_name": "Flyt", "birth_date": born}
+            for ref, national_id, name, born in (
+                ("P-F1", "17067325966", "Jan", "1973-06-17"),
+                ("P-F2", synthetic_national_id(dt.date(1980, 3, 3)), "Eli", "1980-03-03"),
+                ("P-F3", synthetic_national_id(dt.date(1990, 4, 4)), "Ola", "1990-04-04"),
+            )
+        ]
+        households = [
+            {
+                "ref": ref,
+                "members": [{"person": p, "role": "applicant" if i == 0 else "partner"} for i, p in enumerate(m)],
+            }
+            for ref, m in (("H-F1", first), ("H-F2", second))
+        ]
+        empty = {key: [] for key in ("units", "applications", "offers", "leases", "arrears", "temporary_stays")}
+        return {"format": "stord-bolig/1", "people": people, "households": households, **empty}
+
+    records_import(document(["P-F1", "P-F2"], ["P-F3"]))
+    records_import(document(["P-F1"], ["P-F3", "P-F2"]))  # Eli leaves H-F1, which comes first, for H-F2
+
+    members = dict(HouseholdMember.objects.values_list("person__ref", "household__ref"))
+    assert members == {"P-F1": "H-F1", "P-F2": "H-F2", "P-F3": "H-F2"}
+    with pytest.raises(InterchangeError) as raised:  # back again, but H-F1 now comes before H-F2 lets her go
+        records_import(document(["P-F1", "P-F2"], ["P-F3"]))
+    assert raised.value.errors == ["households[0].members[1].person: already in H-F2"]

@@ -31,3 +31,21 @@ def test_bench_machine_speed__times_a_fixed_workload():
     speed = machine_speed()
 
     assert speed["runs"] == 5 and 0 < speed["median_ms"] <= speed["p95_ms"]
+
+
+def test_bench_import__a_scaled_document_is_valid_imported_whole_and_rolled_back():
+    from cases.models import Household, Person
+    from reports.bench import bench_import, scaled_document
+    from stord_bolig.interchange.codec import parse_document
+
+    document = scaled_document(60)  # the demo's 25 households, three times over
+    parse_document(document)  # valid: fresh refs and national ids for every copy
+    assert len(document["households"]) == 75
+    assert len({person["national_id"] for person in document["people"]}) == len(document["people"])
+
+    result = bench_import(60, log=lambda _line: None)
+
+    records = sum(len(value) for value in document.values() if isinstance(value, list))
+    assert (result["households"], result["records"]) == (75, records)
+    assert result["created"] >= records  # decisions and household members are rows of their own
+    assert not Household.objects.exists() and not Person.objects.exists()  # the bench's world stays as it was

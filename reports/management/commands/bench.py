@@ -14,8 +14,11 @@ class Command(BaseCommand):
         parser.add_argument("--scale", default="oslo", choices=["tiny", "stord", "oslo", "national"])
         parser.add_argument("--repeat", type=int, default=30)
         parser.add_argument("--sweep", default="10000,50000,100000", help="lease counts for the sweep timing")
+        parser.add_argument(
+            "--import-households", type=int, default=10_000, help="households in the imported document (0: skip)"
+        )
 
-    def handle(self, *args, scale, repeat, sweep, **options):
+    def handle(self, *args, scale, repeat, sweep, import_households, **options):
         settings.DEBUG = False
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         name = f"bench_{scale}"
@@ -23,7 +26,11 @@ class Command(BaseCommand):
         # keepdb: the generated world is reused by the next run (delete the database to regenerate).
         connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
         results = bench.run(
-            scale=scale, repeat=repeat, sweep_sizes=[int(n) for n in sweep.split(",") if n], log=self.stdout.write
+            scale=scale,
+            repeat=repeat,
+            sweep_sizes=[int(n) for n in sweep.split(",") if n],
+            import_households=import_households,
+            log=self.stdout.write,
         )
         self.stdout.write("")
         self.stdout.write(f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'queries':>9}{'x floor':>9}{'x empty':>9}")
@@ -42,6 +49,12 @@ class Command(BaseCommand):
             f"machine speed (1 M multiply-adds in Python): {results['machine_speed_before']['median_ms']} ms before, "
             f"{results['machine_speed_after']['median_ms']} ms after"
         )
+        if "import" in results:
+            row = results["import"]
+            self.stdout.write(
+                f"import of {row['households']} households ({row['records']} records): {row['import_s']} s "
+                f"({row['records_per_second']} records/s; validation {row['validate_s']} s)"
+            )
         for size, row in results["reminder_sweep"].items():
             self.stdout.write(f"sweep {size:>7} leases: {row['steady_run_s']} s (first run {row['first_run_s']} s)")
         self.stdout.write("written to bench/results.json")
