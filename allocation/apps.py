@@ -26,6 +26,12 @@ class AllocationConfig(AppConfig):
 
         register_on_household_changed(bedroom_needs_forget)
 
+        from cases.services import register_close_check
+
+        from .services import open_offer_refuses_closing
+
+        register_close_check(open_offer_refuses_closing)
+
         register_nav(NavEntry(_("Waiting list"), "allocation:waiting-list", "allocation.view_unit", order=20))
         register_nav(NavEntry(_("Housing stock"), "allocation:unit-list", "allocation.view_unit", order=21))
         register_nav(NavEntry(_("Allocation meetings"), "allocation:meeting-list", "allocation.make_offer", order=22))

@@ -108,6 +108,8 @@ def offer_answer(
         )
     if answered > timezone.localdate():
         raise OfferError(_("The answer date cannot be in the future."))
+    if answer == Offer.Status.ACCEPTED and locked.application.status == "closed":
+        raise OfferError(_("The case is closed: reopen it before an acceptance can be recorded."))
     unit = Unit.objects.select_for_update().get(pk=locked.unit_id)
     locked.answered = answered
     locked.reason = reason.strip() or None
@@ -136,6 +138,17 @@ def offer_answer(
     else:
         _flag_after_refusals(locked.application, by=by)
     return locked
+
+
+def open_offer_refuses_closing(application: Application) -> str | None:
+    """Why a case may not close yet: an offer to it is still open (cases.services checks this on closing)."""
+    offer = Offer.objects.open().filter(application=application).values_list("ref", flat=True).first()
+    if offer is None:
+        return None
+    return _(
+        "Offer %(offer)s to this case is still open: record the household's answer first (a refusal if they "
+        "have moved away), then close the case."
+    ) % {"offer": offer}
 
 
 def _flag_after_refusals(application: Application, *, by) -> None:

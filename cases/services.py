@@ -54,6 +54,15 @@ def register_on_household_changed(callback) -> None:
         _on_household_changed.append(callback)
 
 
+# Checks other apps add before a case may close (allocation: no offer to it still open); each returns why not.
+_close_checks: list = []
+
+
+def register_close_check(check) -> None:
+    if check not in _close_checks:
+        _close_checks.append(check)
+
+
 def household_changed(household_ids) -> None:
     for callback in _on_household_changed:
         callback(household_ids)
@@ -188,6 +197,11 @@ def _transition(application: Application, to_status: str, *, by, note: str = "")
         )
     if to_status == Status.CLOSED and not note.strip():
         raise ValidationError({"note": _("Say why the case is closed (withdrawn, moved away, no contact …).")})
+    if to_status == Status.CLOSED:
+        for check in _close_checks:
+            refusal = check(locked)
+            if refusal:
+                raise TransitionNotAllowed(refusal)
     if closing is not None and not note.strip():
         raise ValidationError({"note": _("Say why the case is reopened.")})
     decision = Decision.objects.select_for_update().filter(application=locked).first()

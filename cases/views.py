@@ -129,7 +129,12 @@ def case_detail(request, ref: str):
         "appeal_deadline": deadline,
         "appeal_days_left": (deadline - today).days if deadline else None,
         "appeals": appeals,
-        "first_appeal": min(appeals, key=lambda appeal: appeal.received) if appeals else None,
+        # the first appeal against the decision in force (one that reversed an earlier decision was not)
+        "first_appeal": min(
+            (appeal for appeal in appeals if appeal.outcome != Appeal.Outcome.REVERSED),
+            key=lambda appeal: appeal.received,
+            default=None,
+        ),
         "letters": list(Letter.objects.filter(case_ref=application.ref).order_by("-created_at")),
         "events": list(application.status_events.select_related("by")[:50]),
         "notes": list(application.notes.select_related("by")[:50]),
@@ -215,6 +220,7 @@ def case_transition(request, ref: str):
     target = request.POST.get("to", "")
     if target not in Status.values and target != "reopen":
         raise Http404
+    reopened = target == "reopen"
     try:
         if target == "reopen":
             application = services.application_reopen(
@@ -230,7 +236,11 @@ def case_transition(request, ref: str):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The case status is now “%(status)s”.") % {"status": Status(target).label})
+        status = {"status": Status(target).label}
+        if reopened:
+            messages.success(request, _("The case is reopened; its status is “%(status)s” again.") % status)
+        else:
+            messages.success(request, _("The case status is now “%(status)s”.") % status)
     return redirect(application)
 
 

@@ -149,8 +149,11 @@ def dashboard_refresh(request):
     data = figures.dashboard_keep(year_from, min(year_to, today.year))
     messages.success(
         request,
-        _("The figures have been computed again, as of %(time)s")
-        % {"time": formats.time_format(timezone.localtime(data["computed_at"]))},
+        _("The figures have been computed again (%(day)s at %(time)s).")
+        % {
+            "day": formats.date_format(timezone.localtime(data["computed_at"]), "d.m.Y"),
+            "time": formats.date_format(timezone.localtime(data["computed_at"]), "H:i"),
+        },
     )
     return redirect(f"{reverse('reports:dashboard')}?from={data['years'][0]}&to={data['years'][-1]}")
 

@@ -19,7 +19,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -130,7 +130,7 @@ def letter_download(request, pk: int):
     return response
 
 
-@require_GET
+@require_safe
 def favicon(request):
     """Browsers ask for /favicon.ico of their own accord (for a PDF, say): it is the app's SVG icon."""
     return redirect(static("favicon.svg"))

@@ -1,4 +1,6 @@
 // Stord bolig: small behaviours without inline scripts (the CSP forbids them).
+// What only a script fills in (class js-only) is shown only where scripts run (static/css/app.css).
+document.documentElement.classList.add("js");
 document.addEventListener("DOMContentLoaded", () => {
   // Send the CSRF token with every htmx request.
   document.body.addEventListener("htmx:configRequest", (event) => {
@@ -21,13 +23,13 @@ document.addEventListener("DOMContentLoaded", () => {
   document.body.addEventListener("htmx:responseError", loadFailed);
   document.body.addEventListener("htmx:sendError", loadFailed);
   // A part whose request was redirected (the session ended: the login page) is not swapped into the page:
-  // the whole window goes where the redirect leads.
+  // the page is loaded again, which leads to the login and, after it, back to this page.
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     const landed = event.detail.xhr.responseURL;
     const asked = new URL(event.detail.requestConfig.path, window.location.href);
     if (landed && new URL(landed).pathname !== asked.pathname) {
       event.detail.shouldSwap = false;
-      window.location.assign(landed);
+      window.location.reload();
     }
   });
   // Auto-submit selects marked data-autosubmit (filters), keeping a button for no-JS users.

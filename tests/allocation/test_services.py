@@ -248,6 +248,22 @@ def test_offer_answer__accept_lets_the_unit_and_drafts_a_three_year_lease_for_th
 
 
 @pytest.mark.django_db
+def test_offer_answer__an_acceptance_for_a_case_closed_meanwhile_is_refused(caseworker):
+    from cases.models import Application
+
+    application = waiting_case()
+    unit = free_unit()
+    offer = _make(application, unit, offered=TODAY - 2 * DAY)
+    Application.objects.filter(pk=application.pk).update(status="closed")  # as an old or imported case could be
+
+    with pytest.raises(OfferError):
+        _answer(offer, "accepted", by=caseworker)
+
+    unit.refresh_from_db()
+    assert unit.status == Unit.Status.OFFERED and not Lease.objects.exists()
+
+
+@pytest.mark.django_db
 def test_offer_answer__accept_after_a_same_unit_tenancy_starts_on_the_day_the_last_tenant_moves_out():
     application = waiting_case()
     unit = free_unit()

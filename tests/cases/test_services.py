@@ -1086,3 +1086,26 @@ def test_reopen__a_lapse_recorded_before_the_closing_stays(caseworker):
 
     decision.refresh_from_db()
     assert decision.lapsed == dt.date(2026, 9, 1)
+
+
+@pytest.mark.django_db
+def test_close__refused_while_an_offer_to_the_case_is_open_and_the_offer_stays_as_it_was(caseworker):
+    from allocation import services as allocation
+    from allocation.models import Offer
+    from tests.allocation.conftest import free_unit, waiting_case
+
+    case = waiting_case()
+    offer = allocation.offer_make(application=case, unit=free_unit(), offered=TODAY, by=None)
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        services.application_transition(application=case, to_status=Status.CLOSED, by=caseworker, note="Flytta.")
+
+    assert offer.ref in " ".join(refused.value.messages)
+    case.refresh_from_db()
+    assert case.status == Status.DECIDED and case.decision.lapsed is None
+    assert Offer.objects.get(pk=offer.pk).status == Offer.Status.OPEN
+
+    allocation.offer_answer(offer=offer, answer="refused", answered=TODAY, reason="Har flytta.", by=caseworker)
+    services.application_transition(application=case, to_status=Status.CLOSED, by=caseworker, note="Flytta.")
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED

@@ -837,3 +837,24 @@ def test_case_detail__deadlines_say_whether_they_were_kept(caseworker_client, ca
     assert "– appeal received 05.10.2026 (after the deadline: see fvl. § 31)" in late_card
     assert "sent 10.08.2026 (late)" in late_card
     assert "(late)" not in deadlines(passed) and "after the deadline" not in deadlines(open_now)
+
+
+def test_case_detail__after_a_reversal_the_card_counts_appeals_against_the_new_decision_only(caseworker_client):
+    from django.utils.html import strip_tags
+
+    from cases.models import Appeal
+    from tests.factories import DecisionFactory
+
+    caseworker_client.cookies["django_language"] = "en"
+    case = DecisionFactory(decided=TODAY, notified=TODAY).application  # the new decision, after a reversal
+    Appeal.objects.create(application=case, received=dt.date(2026, 10, 5), outcome="reversed")
+
+    html = caseworker_client.get(url("case-detail", case)).content.decode()
+    card = " ".join(
+        strip_tags(html[html.index('id="deadlines-h"') : html.index('aria-labelledby="household-h"')]).split()
+    )
+    assert "16.12.2026 (21 days left)" in card and "appeal received" not in card
+
+    Appeal.objects.create(application=case, received=TODAY)
+    html = caseworker_client.get(url("case-detail", case)).content.decode()
+    assert "– appeal received 25.11.2026" in " ".join(strip_tags(html).split())

@@ -95,3 +95,30 @@ def test_renewal__reminder_opens_the_renewal_case_and_closes_when_decided(page, 
     ).exists()
     page.goto(f"{live_server.url}/")
     expect(page.get_by_test_id("worklist").locator("tr[data-kind=renewal_assessment]")).to_have_count(0)
+
+
+def test_allocation__without_javascript_the_unit_page_leads_to_the_shortlist_as_a_page(
+    browser, live_server, staff_user
+):
+    kari = staff_user("caseworker", "kari")
+    today = timezone.localdate()
+    UnitFactory(ref="U-9002", address="Hamnegata 11, 5411 Stord", bedrooms=0)
+    waiting = DecisionFactory(
+        application=ApplicationFactory(status="decided", urgency="B", assigned_to=kari),
+        decided=today - dt.timedelta(days=30),
+        notified=today - dt.timedelta(days=30),
+    ).application
+    context = browser.new_context(java_script_enabled=False, locale="en-US", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        login(page, live_server, "kari")
+        page.goto(f"{live_server.url}/allocation/units/U-9002/")
+        expect(page.get_by_text(re.compile("Rangerer husstandane"))).to_be_hidden()  # no script will fill it in
+        page.get_by_role("link", name=re.compile("Vis kandidatlista")).click()
+        rows = page.get_by_test_id("shortlist").locator("tbody tr")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text(waiting.ref)
+        page.get_by_test_id(f"offer-{waiting.ref}").click()
+        expect(page.get_by_test_id("unit-status")).to_have_text(re.compile("Tilbode"))
+    finally:
+        context.close()

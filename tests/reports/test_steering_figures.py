@@ -72,7 +72,7 @@ def test_dashboard__shows_kept_figures_with_their_time_until_management_computes
     UnitFactory(status=Unit.Status.FREE)
     first = management.get(reverse("reports:dashboard"))
     assert first.context["data"]["free_units"] == 1
-    assert "Figures computed 11/26/2026 10 a.m.; they are computed again every hour." in " ".join(
+    assert "Figures computed 26.11.2026 at 10:00; they are computed again every hour." in " ".join(
         first.content.decode().split()
     )
 
@@ -85,7 +85,7 @@ def test_dashboard__shows_kept_figures_with_their_time_until_management_computes
     assert response.redirect_chain[-1][0] == reverse("reports:dashboard") + "?from=2024&to=2026"
     assert response.context["data"]["free_units"] == 2
     assert response.context["data"]["years"] == [2024, 2025, 2026]
-    assert "The figures have been computed again, as of 10:01 a.m." in response.content.decode()
+    assert "The figures have been computed again (26.11.2026 at 10:01)." in response.content.decode()
 
 
 def test_kept_figures__an_hour_old_or_from_yesterday_are_computed_again(at_ten):

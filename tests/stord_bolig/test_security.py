@@ -77,6 +77,7 @@ def test_two_factor__pages_before_the_second_factor_show_no_menu_but_log_out(cli
 def test_favicon_ico__leads_to_the_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 302 and response["Location"].endswith(".svg")
+    assert client.head("/favicon.ico").status_code == 302
 
 
 def test_two_factor__static_code_lets_the_user_in_and_rotates_session(client, caseworker):
