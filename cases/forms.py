@@ -243,6 +243,35 @@ class DecisionForm(forms.ModelForm):
         self.helper.form_tag = False
 
 
+class ReversalForm(forms.ModelForm):
+    """The grounds of the new decision when the office reverses its own on an appeal."""
+
+    language = forms.ChoiceField(label=_("Letter language"), choices=[("nn", _("Nynorsk")), ("nb", _("Bokmål"))])
+
+    class Meta:
+        model = Decision
+        fields = ["legal_basis", "facts", "assessment", "home_description", "lease_years", "conditions"]
+        widgets = {
+            "legal_basis": forms.TextInput,
+            "facts": forms.Textarea(attrs={"rows": 4}),
+            "assessment": forms.Textarea(attrs={"rows": 5}),
+            "conditions": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, decision: Decision, language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facts"].required = True
+        self.fields["assessment"].required = True
+        self.fields["legal_basis"].initial = decision.legal_basis
+        self.fields["facts"].initial = decision.facts  # the facts seldom change; the assessment does
+        self.fields["language"].initial = language
+        if decision.outcome == Decision.Outcome.GRANTED:  # the new decision is a refusal: no home to describe
+            for name in ("home_description", "lease_years", "conditions"):
+                del self.fields[name]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
 class PreliminaryReplyForm(forms.Form):
     reason = forms.CharField(
         label=_("Why the case cannot be decided within a month"), widget=forms.Textarea(attrs={"rows": 3})

@@ -143,16 +143,25 @@ def _case_letter(
     )
 
 
-def decision_letter_create(*, decision: Decision, language: str, by, letter_date: dt.date | None = None):
-    """The decision letter, dated `letter_date` (today unless a decision is recorded after the fact)."""
+def decision_letter_create(
+    *, decision: Decision, language: str, by, letter_date: dt.date | None = None, reversal=None, reversed_of=None
+):
+    """The decision letter, dated `letter_date` (today unless a decision is recorded after the fact).
+
+    After the office reverses its decision on an appeal (`reversal`: the appeal; `reversed_of`: the day of the
+    decision it replaces) the new decision gets a letter of its own, once per appeal, that says so.
+    """
     language = _language(language)
     application = decision.application
     context = decision_letter_context(decision, language, by, letter_date)
     title = DECISION_TITLES[language].format(kind=KIND_TEXT[language][application.kind])
     context["kind_text"] = KIND_TEXT[language][application.kind]
-    return _case_letter(
-        application, "decision", title, context, f"decision:{decision.pk}", language, by, letter_date=letter_date
-    )
+    dedupe_key = f"decision:{decision.pk}"
+    if reversal is not None:
+        context["reversed_of_text"] = _date_text(reversed_of, language)
+        context["appeal_received_text"] = _date_text(reversal.received, language)
+        dedupe_key = f"decision:{decision.pk}:reversal:{reversal.pk}"
+    return _case_letter(application, "decision", title, context, dedupe_key, language, by, letter_date=letter_date)
 
 
 def preliminary_reply_letter_create(*, application: Application, reason: str, expected: dt.date, language: str, by):

@@ -487,8 +487,13 @@ def appeal_register(*, application: Application, received: dt.date, grounds: str
     return appeal
 
 
-def _decision_reverse(application: Application, day: dt.date) -> None:
-    """A reversed decision takes the other outcome from the day of reversal (a refused case starts waiting)."""
+# What the office writes anew when it reverses its own decision (the grounds of the new decision).
+REVERSAL_FIELDS = ("legal_basis", "facts", "assessment", "conditions", "home_description", "lease_years")
+
+
+def _decision_reverse(application: Application, day: dt.date, reasons: dict | None = None) -> Decision:
+    """A reversed decision takes the other outcome from the day of reversal (a refused case starts waiting);
+    reversed by the office, it also takes the grounds the office gives for it (`reasons`)."""
     decision = Decision.objects.select_for_update().get(application=application)
     decision.outcome = (
         Decision.Outcome.GRANTED if decision.outcome == Decision.Outcome.REFUSED else Decision.Outcome.REFUSED
@@ -496,23 +501,47 @@ def _decision_reverse(application: Application, day: dt.date) -> None:
     decision.decided = max(decision.decided, day)
     decision.notified = max(decision.notified, decision.decided)
     decision.lapsed = None
-    decision.save(update_fields=["outcome", "decided", "notified", "lapsed"])
+    changed = ["outcome", "decided", "notified", "lapsed"]
+    for name, value in (reasons or {}).items():
+        setattr(decision, name, value.strip() if isinstance(value, str) else value)
+        changed.append(name)
+    decision.save(update_fields=changed)
+    return decision
 
 
 @transaction.atomic
-def appeal_reconsider(*, appeal: Appeal, reverse: bool, by, note: str = "") -> Appeal:
-    """The office reconsiders: reverse the decision, or forward the appeal to the appeal body."""
+def appeal_reconsider(
+    *, appeal: Appeal, reverse: bool, by, note: str = "", reasons: dict | None = None, language: str | None = None
+) -> Appeal:
+    """The office reconsiders: reverse the decision, or forward the appeal to the appeal body.
+
+    Reversing makes a new decision (forvaltningslova § 33): it needs its facts and assessment like any other
+    (§§ 24–25), and the party gets a letter with it and a new appeal deadline.
+    """
     locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
     if locked.outcome != Appeal.Outcome.PENDING or locked.forwarded:
         raise TransitionNotAllowed(_("This appeal is already handled."))
     today = timezone.localdate()
     locked.reconsidered = today
     if reverse:
+        reasons = {name: value for name, value in (reasons or {}).items() if name in REVERSAL_FIELDS}
+        if not str(reasons.get("facts") or "").strip() or not str(reasons.get("assessment") or "").strip():
+            raise ValidationError(
+                {"assessment": _("A decision needs its facts and its assessment (forvaltningslova §§ 24–25).")}
+            )
+        replaced = Decision.objects.get(application=locked.application).decided
         locked.outcome = Appeal.Outcome.REVERSED
         locked.outcome_date = today
         locked.save()
-        _decision_reverse(locked.application, today)
+        decision = _decision_reverse(locked.application, today, reasons)
         _transition(locked.application, Status.DECIDED, by=by, note=_("Decision reversed on reconsideration."))
+        letters.decision_letter_create(
+            decision=decision,
+            language=language or _letter_language(locked.application),
+            by=by,
+            reversal=locked,
+            reversed_of=replaced,
+        )
     else:
         locked.forwarded = today
         locked.forwarded_to = locked.application.appeal_body

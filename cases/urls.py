@@ -18,6 +18,7 @@ urlpatterns = [
     path("<str:ref>/advance-notice/", views.advance_notice, name="advance-notice"),
     path("<str:ref>/appeal/", views.appeal_register, name="appeal-register"),
     path("<str:ref>/appeal/<int:pk>/", views.appeal_handle, name="appeal-handle"),
+    path("<str:ref>/appeal/<int:pk>/reverse/", views.appeal_reverse, name="appeal-reverse"),
     path("<str:ref>/notes/", views.note_add, name="note-add"),
     path("<str:ref>/documents/", views.attachment_upload, name="attachment-upload"),
     path("<str:ref>/documents/<int:pk>/", views.attachment_download, name="attachment-download"),

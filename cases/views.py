@@ -33,8 +33,9 @@ from .forms import (
     NoteForm,
     PersonContactForm,
     PreliminaryReplyForm,
+    ReversalForm,
 )
-from .models import Appeal, Application, Assessment, HealthAssessment, Status
+from .models import Appeal, Application, Assessment, Decision, HealthAssessment, Status
 from .querysets import health_visible_to
 
 
@@ -328,11 +329,10 @@ def appeal_handle(request, ref: str, pk: int):
     application = _case_or_404(request, ref)
     appeal = get_object_or_404(Appeal, pk=pk, application=application)
     action = request.POST.get("action")
+    if action == "reverse":  # a new decision: its grounds first
+        return redirect("cases:appeal-reverse", ref=application.ref, pk=appeal.pk)
     try:
-        if action == "reverse":
-            services.appeal_reconsider(appeal=appeal, reverse=True, by=request.user)
-            messages.success(request, _("The decision is reversed."))
-        elif action == "forward":
+        if action == "forward":
             appeal = services.appeal_reconsider(appeal=appeal, reverse=False, by=request.user)
             messages.success(request, _("The appeal is forwarded to %(body)s.") % {"body": appeal.forwarded_to})
         elif action in ("upheld", "reversed"):
@@ -343,6 +343,41 @@ def appeal_handle(request, ref: str, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(application)
+
+
+@login_required
+@permission_required("cases.decide_case", raise_exception=True)
+def appeal_reverse(request, ref: str, pk: int):
+    """The office reverses its decision on an appeal: the grounds of the new decision, then its letter."""
+    application = _case_or_404(request, ref)
+    appeal = get_object_or_404(Appeal, pk=pk, application=application)
+    decision = getattr(application, "decision", None)
+    if decision is None or appeal.outcome != Appeal.Outcome.PENDING or appeal.forwarded:
+        messages.error(request, _("This appeal is already handled."))
+        return redirect(application)
+    applicant = application.household.applicant
+    form = ReversalForm(
+        request.POST or None, decision=decision, language=applicant.preferred_language if applicant else "nn"
+    )
+    if request.method == "POST" and form.is_valid():
+        reasons = {name: value for name, value in form.cleaned_data.items() if name != "language"}
+        try:
+            services.appeal_reconsider(
+                appeal=appeal, reverse=True, by=request.user, reasons=reasons, language=form.cleaned_data["language"]
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The decision is reversed. The letter with the new decision is being prepared.")
+            )
+            return redirect(application)
+    new_outcome = Decision.Outcome.REFUSED if decision.outcome == Decision.Outcome.GRANTED else Decision.Outcome.GRANTED
+    return render(
+        request,
+        "cases/reversal_form.html",
+        {"case": application, "appeal": appeal, "decision": decision, "new_outcome": new_outcome, "form": form},
+    )
 
 
 @login_required

@@ -412,3 +412,58 @@ def test_decision_letter__granted_without_a_lease_period_says_where_it_is_set(
 
     what_you_get = text.split("Kva du får" if language == "nn" else "Hva du får")[1]
     assert what_you_get.startswith(f" {lease}")
+
+
+def test_reversal__the_office_reverses_with_new_grounds_and_the_party_gets_the_new_decision_in_a_letter(
+    caseworker, caseworker_client, django_capture_on_commit_callbacks
+):
+    from cases.models import Appeal, Decision, Status
+
+    application, decision, refusal_letter = _decided_letter(
+        caseworker,
+        django_capture_on_commit_callbacks,
+        kind="municipal_housing",
+        outcome="refused",
+        language="nn",
+        decided=dt.date(2026, 11, 2),
+    )
+    appeal = services.appeal_register(
+        application=application, received=dt.date(2026, 11, 16), grounds="Legeerklæringa var ikkje med.", by=caseworker
+    )
+    page = reverse("cases:appeal-reverse", args=[application.ref, appeal.pk])
+
+    form = caseworker_client.get(page).content.decode()
+    assert "Legeerklæringa var ikkje med." in form and 'name="home_description"' in form  # a grant: the home
+    refused = caseworker_client.post(page, {"facts": FACTS, "assessment": " ", "language": "nn", "legal_basis": ""})
+    assert refused.status_code == 200 and refused.context["form"].errors
+    assert Decision.objects.get(pk=decision.pk).outcome == "refused"  # nothing changed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = caseworker_client.post(
+            page,
+            {
+                "facts": FACTS + "\nLegeerklæringa stadfestar behovet for bustad på bakkeplan.",
+                "assessment": "Med legeerklæringa fyller husstanden vilkåra.",
+                "home_description": "Bustad på bakkeplan",
+                "lease_years": "3",
+                "conditions": "",
+                "legal_basis": "",
+                "language": "nn",
+            },
+        )
+
+    assert done.status_code == 302
+    decision.refresh_from_db()
+    application.refresh_from_db()
+    appeal.refresh_from_db()
+    assert (decision.outcome, decision.decided, decision.home_description) == ("granted", TODAY, "Bustad på bakkeplan")
+    assert application.status == Status.DECIDED and appeal.outcome == Appeal.Outcome.REVERSED
+    letters = Letter.objects.filter(case_ref=application.ref, kind="decision").order_by("pk")
+    assert [letter.pk for letter in letters][0] == refusal_letter.pk and letters.count() == 2  # the refusal stays
+    text = " ".join(letter_text(letters.last()).split())
+    assert "Søknaden din om kommunal utleigebustad er innvilga." in text
+    assert "Etter klaga di, motteken 16. november 2026, har bustadkontoret vurdert saka på nytt og gjort om" in text
+    assert "vedtaket av 2. november 2026" in text
+    assert "Med legeerklæringa fyller husstanden vilkåra." in text and "Bustad på bakkeplan" in text
+    assert f"Fristen går ut {in_words(rules.appeal_deadline(TODAY))}." in text
+    assert caseworker_client.get(page).status_code == 302  # handled: no second reversal

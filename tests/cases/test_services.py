@@ -863,7 +863,14 @@ def test_appeal_reconsider__reverse_returns_the_case_to_decided(caseworker):
     application, _decision = _decided(caseworker)
     appeal = services.appeal_register(application=application, received=TODAY, grounds="", by=caseworker)
 
-    services.appeal_reconsider(appeal=appeal, reverse=True, by=caseworker)
+    with pytest.raises(ValidationError):  # a new decision without its grounds
+        services.appeal_reconsider(appeal=appeal, reverse=True, by=caseworker)
+    services.appeal_reconsider(
+        appeal=appeal,
+        reverse=True,
+        by=caseworker,
+        reasons={"facts": "Legeerklæringa kom med klaga.", "assessment": "Husstanden fyller vilkåra likevel."},
+    )
 
     appeal.refresh_from_db()
     application.refresh_from_db()

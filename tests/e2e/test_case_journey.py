@@ -145,3 +145,36 @@ def test_case__closing_asks_why_then_records_it_and_takes_the_handling_away_unti
     expect(page.get_by_test_id("case-status")).to_have_text(re.compile("Registrert"))
     expect(page.get_by_test_id("history")).to_contain_text("Søkjaren flytta likevel ikkje.")
     expect(page.get_by_test_id("case-handling")).to_have_count(1)
+
+
+def test_appeal__the_office_reverses_its_refusal_with_new_grounds_and_a_letter(page, live_server, staff_user):
+    from cases import services
+    from tests.factories import ApplicationFactory, DecisionFactory
+
+    kari = staff_user("caseworker", "kari", first_name="Kari", last_name="Sakshandsamar")
+    today = timezone.localdate()
+    refusal = DecisionFactory(
+        application=ApplicationFactory(assigned_to=kari, status="decided"),
+        outcome="refused",
+        decided=today - dt.timedelta(days=10),
+        notified=today - dt.timedelta(days=10),
+    )
+    case = refusal.application
+    services.appeal_register(application=case, received=today, grounds="Eg har no legeerklæring.", by=kari)
+    login(page, live_server, "kari")
+
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    page.get_by_role("link", name=re.compile("Gjer om vedtaket")).click()
+    expect(page.get_by_text("Eg har no legeerklæring.")).to_be_visible()
+    axe_check(page)
+    page.fill("#id_facts", "Søkjaren har lagt fram legeerklæring om behov for bustad på bakkeplan.")
+    page.fill("#id_assessment", "Legeerklæringa viser at husstanden fyller vilkåra.")
+    page.fill("#id_home_description", "Bustad på bakkeplan")
+    page.get_by_test_id("reverse-submit").click()
+
+    expect(page.get_by_test_id("decision-outcome")).to_contain_text("Innvilga")
+    expect(page.get_by_test_id("case-status")).to_have_text(re.compile("Avgjord"))
+    expect(page.get_by_test_id("appeal-status")).to_contain_text("21 dagar att")  # a new deadline, no appeal yet
+    expect(page.get_by_test_id("letters").locator("li")).to_have_count(
+        1
+    )  # the new decision's letter (the factory wrote none)
