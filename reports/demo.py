@@ -77,6 +77,100 @@ def demo_enrich(users) -> None:
         )
 
 
+def demo_appeal_and_reopening(users) -> None:
+    """A refusal the office reverses on appeal, with new grounds and a letter; and a case closed by mistake and
+    reopened. Both go through the services a caseworker uses, dated back from today."""
+    from cases import services
+    from cases.models import HouseholdMember
+
+    kari, ola = users["kari"], users["ola"]
+    today = timezone.localdate()
+    born = dt.date(1983, 2, 17)
+    if not HouseholdMember.objects.filter(person__national_id=synthetic_national_id(born, 4)).exists():
+        application = services.application_register(
+            applicant={
+                "national_id": synthetic_national_id(born, 4),
+                "given_name": "Sigrid",
+                "family_name": "Hauge",
+                "address": "Heiane 8",
+                "postcode": "5414",
+                "city": "Stord",
+            },
+            members=[],
+            kind="municipal_housing",
+            received=today - dt.timedelta(days=45),
+            by=ola,
+            assigned_to=ola,
+        )
+        services.assessment_save(
+            application=application,
+            data={
+                "recommendation": "municipal_housing",
+                "housing_situation": "own_rented",
+                "own_goals": "Bu nær dottera.",
+            },
+            health=None,
+            urgency="C",
+            urgency_reason="",
+            by=ola,
+        )
+        services.assessment_complete(application=application, by=ola)
+        refused = today - dt.timedelta(days=24)
+        services.application_decide(
+            application=application,
+            outcome="refused",
+            decided=refused,
+            notified=refused,
+            legal_basis="",
+            facts="Søkjaren leiger privat og har ikkje dokumentert at bustaden er uegna.",
+            assessment="Bustadkontoret finn ikkje at ho fyller vilkåra for kommunal bustad no.",
+            language="nn",
+            letter_date=refused,
+            by=ola,
+        )
+        appeal = services.appeal_register(
+            application=application,
+            received=today - dt.timedelta(days=6),
+            grounds="Legeerklæringa om at eg ikkje kan gå i trapper var ikkje med i saka.",
+            by=ola,
+        )
+        services.appeal_reconsider(
+            appeal=appeal,
+            reverse=True,
+            by=ola,
+            reasons={
+                "facts": "Søkjaren leiger privat i tredje etasje utan heis. Legeerklæringa frå klaga viser at ho "
+                "ikkje kan gå i trapper.",
+                "assessment": "Med legeerklæringa er bustaden hennar uegna, og ho fyller vilkåra.",
+                "home_description": "Bustad på bakkeplan eller med heis",
+                "lease_years": 5,
+            },
+        )
+    born = dt.date(1996, 9, 5)
+    if not HouseholdMember.objects.filter(person__national_id=synthetic_national_id(born, 4)).exists():
+        application = services.application_register(
+            applicant={
+                "national_id": synthetic_national_id(born, 4),
+                "given_name": "Jonas",
+                "family_name": "Grov",
+                "address": "Vabakkjen 2",
+                "postcode": "5411",
+                "city": "Stord",
+            },
+            members=[],
+            kind="housing_assistance",
+            received=today - dt.timedelta(days=9),
+            by=kari,
+            assigned_to=kari,
+        )
+        services.application_transition(
+            application=application, to_status="closed", by=kari, note="Søkjaren melde at han har funne bustad."
+        )
+        services.application_reopen(
+            application=application, by=kari, note="Leigeavtalen han fekk tilbod om, fall bort; han treng hjelp."
+        )
+
+
 OLD_CASE_RECEIVED = dt.date(2013, 3, 4)
 
 

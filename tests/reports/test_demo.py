@@ -29,3 +29,31 @@ def test_demo_old_case__its_decision_letter_carries_the_date_of_the_decision(dja
         text = " ".join(pdf_text(handle.read()).split())
     assert "Dato: 2. april 2013" in text
     assert "2026" not in text  # the day the demo was loaded appears nowhere
+
+
+@time_machine.travel(dt.datetime(2026, 11, 26, 10, 0, tzinfo=OSLO), tick=False)
+def test_demo_appeal_and_reopening__a_reversal_with_its_letter_and_a_reopened_case(django_capture_on_commit_callbacks):
+    from cases.models import Appeal
+    from reports.demo import demo_appeal_and_reopening
+    from stord_bolig.demo.users import demo_users_ensure
+
+    users = demo_users_ensure()
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_appeal_and_reopening(users)
+    demo_appeal_and_reopening(users)  # loading the demo again adds nothing
+
+    reversed_case = Application.objects.get(household__members__person__family_name="Hauge")
+    assert reversed_case.decision.outcome == "granted" and reversed_case.status == "decided"
+    assert Appeal.objects.get(application=reversed_case).outcome == "reversed"
+    letters = Letter.objects.filter(kind="decision", case_ref=reversed_case.ref).order_by("pk")
+    assert letters.count() == 2
+    with letters.last().pdf.open("rb") as handle:
+        text = " ".join(pdf_text(handle.read()).split())
+    assert "har bustadkontoret vurdert saka på nytt og gjort om vedtaket av 2. november 2026" in text
+    reopened = Application.objects.get(household__members__person__family_name="Grov")
+    assert reopened.status == "registered"
+    assert list(reopened.status_events.order_by("id").values_list("to_status", flat=True)) == [
+        "registered",
+        "closed",
+        "registered",
+    ]
