@@ -384,7 +384,8 @@ def summary_pdf(request):
 
     today = timezone.localdate()
     language = request.LANGUAGE_CODE
-    data = figures.dashboard_kept(today.year - 4, today.year)
+    year_to = _year(request.GET.get("to"), today.year)  # the period the dashboard shows, five years by default
+    data = figures.dashboard_kept(min(_year(request.GET.get("from"), year_to - 4), year_to), year_to)
     with translation.override(language):
         header, rows = _per_year_table(data)
         years = [_year_label(year, data["so_far"]) for year in data["years"]]
