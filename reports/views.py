@@ -36,6 +36,12 @@ def _year(value, default: int) -> int:
     return year if 1990 <= year <= 2100 else default
 
 
+def _period(params, today: dt.date) -> tuple[int, int]:
+    """The steering pages' years (`from`, `to`): the last five by default, never ending before they start."""
+    year_to = _year(params.get("to"), today.year)
+    return min(_year(params.get("from"), year_to - 4), year_to), year_to
+
+
 def _export(request, name: str, header, rows):
     if request.GET.get("format") == "csv":
         return csv_response(f"{name}.csv", header, rows)
@@ -93,9 +99,7 @@ def _per_year_table(data: dict) -> tuple[list[str], list[list]]:
 @permission_required("reports.view_dashboard", raise_exception=True)
 def dashboard(request):
     today = timezone.localdate()
-    year_to = _year(request.GET.get("to"), today.year)
-    year_from = min(_year(request.GET.get("from"), year_to - 4), year_to)
-    data = figures.dashboard_kept(year_from, year_to)
+    data = figures.dashboard_kept(*_period(request.GET, today))
     year_from, year_to = data["years"][0], data["years"][-1]  # a year to come has no figures yet
     header, rows = _per_year_table(data)
     labels = [_year_label(year, data["so_far"]) for year in data["years"]]
@@ -144,15 +148,16 @@ def dashboard(request):
 def dashboard_refresh(request):
     """Compute the steering figures again now (they are otherwise at most an hour old) and show them."""
     today = timezone.localdate()
-    year_to = _year(request.POST.get("to"), today.year)
-    year_from = min(_year(request.POST.get("from"), year_to - 4), year_to)
-    data = figures.dashboard_keep(year_from, min(year_to, today.year))
+    year_from, year_to = _period(request.POST, today)
+    # the ten years beat keeps (and the period asked for, if it goes further back): every period shown next is new
+    computed = figures.dashboard_keep(min(year_from, today.year - figures.STEERING_FIGURES_YEARS + 1), today.year)
+    data = figures.dashboard_kept(year_from, year_to)
     messages.success(
         request,
         _("The figures have been computed again (%(day)s at %(time)s).")
         % {
-            "day": formats.date_format(timezone.localtime(data["computed_at"]), "d.m.Y"),
-            "time": formats.date_format(timezone.localtime(data["computed_at"]), "H:i"),
+            "day": formats.date_format(timezone.localtime(computed["computed_at"]), "d.m.Y"),
+            "time": formats.date_format(timezone.localtime(computed["computed_at"]), "H:i"),
         },
     )
     return redirect(f"{reverse('reports:dashboard')}?from={data['years'][0]}&to={data['years'][-1]}")
@@ -384,8 +389,7 @@ def summary_pdf(request):
 
     today = timezone.localdate()
     language = request.LANGUAGE_CODE
-    year_to = _year(request.GET.get("to"), today.year)  # the period the dashboard shows, five years by default
-    data = figures.dashboard_kept(min(_year(request.GET.get("from"), year_to - 4), year_to), year_to)
+    data = figures.dashboard_kept(*_period(request.GET, today))  # the period the dashboard shows
     with translation.override(language):
         header, rows = _per_year_table(data)
         years = [_year_label(year, data["so_far"]) for year in data["years"]]

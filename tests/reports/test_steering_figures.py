@@ -86,6 +86,8 @@ def test_dashboard__shows_kept_figures_with_their_time_until_management_computes
     assert response.context["data"]["free_units"] == 2
     assert response.context["data"]["years"] == [2024, 2025, 2026]
     assert "The figures have been computed again (26.11.2026 at 10:01)." in response.content.decode()
+    # computed again for every period, not only the one on the screen
+    assert management.get(reverse("reports:dashboard")).context["data"]["free_units"] == 2  # 2022-2026
 
 
 def test_kept_figures__an_hour_old_or_from_yesterday_are_computed_again(at_ten):
