@@ -243,7 +243,8 @@ def application_reopen(*, application: Application, by, note: str) -> Applicatio
 
 @transaction.atomic
 def application_assign(*, application: Application, caseworker, by) -> Application:
-    """Give the case to a caseworker, noted in the journal; assigning it to whoever has it changes nothing."""
+    """Give the case to a caseworker, recorded in the case's history; assigning it to whoever has it changes
+    nothing."""
     locked = Application.objects.select_for_update(of=("self",)).select_related("assigned_to").get(pk=application.pk)
     if locked.assigned_to_id != caseworker.pk:
         Application.objects.filter(pk=application.pk).update(assigned_to=caseworker)
@@ -252,7 +253,9 @@ def application_assign(*, application: Application, caseworker, by) -> Applicati
             if locked.assigned_to
             else _("Case assigned to %(name)s.") % {"name": caseworker}
         )
-        JournalNote.objects.create(application=application, by=by, text=text)
+        CaseEvent.objects.create(
+            application=locked, by=by, from_status=locked.status, to_status=locked.status, note=text
+        )
     application.assigned_to = caseworker
     return application
 

@@ -971,8 +971,14 @@ def test_note_add__empty_note_refused(caseworker):
     assert list(application.notes.values_list("text", flat=True)) == ["Ringde søkjar."]
 
 
+def _reassignments(application) -> list[str]:
+    return list(
+        application.status_events.filter(to_status=F("from_status")).order_by("id").values_list("note", flat=True)
+    )
+
+
 @pytest.mark.django_db
-def test_application_assign__changes_caseworker_and_leaves_a_note(caseworker, make_user):
+def test_application_assign__changes_caseworker_and_records_it_in_the_history_not_the_journal(caseworker, make_user):
     other = make_user("caseworker", first_name="Per", last_name="Hansen")
     application = register(caseworker)
 
@@ -980,21 +986,24 @@ def test_application_assign__changes_caseworker_and_leaves_a_note(caseworker, ma
 
     application.refresh_from_db()
     assert application.assigned_to == other
-    assert "Per Hansen" in application.notes.get().text
+    [moved] = _reassignments(application)
+    assert "Per Hansen" in moved
+    assert application.status_events.order_by("id").last().by == caseworker
+    assert not application.notes.exists()  # the journal is the caseworkers' own notes
 
 
 @pytest.mark.django_db
-def test_application_assign__to_whoever_has_it_adds_no_note(caseworker, make_user):
+def test_application_assign__to_whoever_has_it_records_nothing(caseworker, make_user):
     other = make_user("caseworker", first_name="Per", last_name="Hansen")
     application = register(caseworker)
     services.application_assign(application=application, caseworker=other, by=caseworker)
 
     services.application_assign(application=application, caseworker=other, by=caseworker)
 
-    assert application.notes.count() == 1
+    assert len(_reassignments(application)) == 1
     services.application_assign(application=application, caseworker=caseworker, by=other)
-    assert application.notes.count() == 2
-    assert str(caseworker) in application.notes.order_by("-id").first().text
+    assert len(_reassignments(application)) == 2
+    assert str(caseworker) in _reassignments(application)[-1]
 
 
 # --- reads -----------------------------------------------------------------------------------------
