@@ -219,11 +219,23 @@ def generate_world(scale_name: str, *, seed: int = 2026, today: dt.date | None =
                 .order_by("pk")
                 .values_list("pk", "household_id")[: scale.leases]
             )
-            leases = []
-            for i, (unit_id, rent) in enumerate(units):
-                app_id, household_id = granted[i % len(granted)] if granted else (None, None)
-                if household_id is None:
+            # One lease per household: first the households granted a home (with their case), then households
+            # without one (tenants from before the register), so no household has two homes at once.
+            tenants, housed = [], set()
+            for app_id, household_id in granted:
+                if household_id not in housed:
+                    housed.add(household_id)
+                    tenants.append((app_id, household_id))
+            for household_id in Household.objects.order_by("pk").values_list("pk", flat=True):
+                if len(tenants) >= len(units):
                     break
+                if household_id not in housed:
+                    housed.add(household_id)
+                    tenants.append((None, household_id))
+            leases = []
+            for i, ((unit_id, rent), (app_id, household_id)) in enumerate(
+                zip(units, tenants, strict=False)
+            ):  # fewer households than homes: the rest stand empty
                 start = today - dt.timedelta(days=rng.randint(30, 1800))
                 end = add_months(start, 36) - dt.timedelta(days=1)
                 leases.append(
@@ -231,7 +243,7 @@ def generate_world(scale_name: str, *, seed: int = 2026, today: dt.date | None =
                         ref=f"L-{i:07d}",
                         unit_id=unit_id,
                         household_id=household_id,
-                        application_id=app_id if i < len(granted) else None,
+                        application_id=app_id,
                         start=start,
                         end=end,
                         monthly_rent=rent,

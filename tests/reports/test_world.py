@@ -23,6 +23,12 @@ def test_generate_world__tiny_world_with_the_waiting_dates_the_triggers_would_ke
     housed = Application.objects.filter(leases__isnull=False).distinct()
     assert all(app.waiting_until is not None for app in housed if hasattr(app, "decision"))
     assert waiting_applications(dt.date(2026, 11, 25)).count() > 0
+    from django.db.models import Count
+
+    from tenancies.models import Lease
+
+    # no household has two homes at once (each has at most one lease in the world)
+    assert not Lease.objects.values("household").annotate(n=Count("id")).filter(n__gt=1).exists()
 
 
 def test_bench_machine_speed__times_a_fixed_workload():
