@@ -228,10 +228,20 @@ def startlan_decide(
     return locked
 
 
+# Consent to share a household's case with NAV is given by an adult of the household (a child cannot give it).
+CONSENT_AGE = 18
+
+
 @transaction.atomic
 def consent_record(*, person, purpose: str, given: dt.date, expires: dt.date | None, by) -> Consent:
+    from cases.rules import age_on
+
     if given > timezone.localdate():
         raise ValidationError({"given": _("Consent cannot be given in the future.")})
+    if person.birth_date is None or age_on(person.birth_date, given) < CONSENT_AGE:
+        raise ValidationError(
+            {"person": _("Consent can only be given by an adult (18 or over on the day it is given).")}
+        )
     if expires is not None and expires <= given:
         raise ValidationError({"expires": _("The expiry must be after the day the consent was given.")})
     return Consent.objects.create(person=person, purpose=purpose, given=given, expires=expires, recorded_by=by)

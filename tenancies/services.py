@@ -320,9 +320,26 @@ def lease_register(
     language: str = "nn",
     by,
 ) -> Lease:
-    """Register a lease directly; the term, security and "one short lease in a row" rules are enforced here."""
+    """Register a lease directly; the term, security and "one short lease in a row" rules are enforced here.
+
+    A lease on a case needs that case's decision to grant a home, in force on the start day: a case not yet
+    decided, refused, lapsed or closed gives no one a home past the waiting list.
+    """
     from allocation.models import Unit
 
+    if application is not None:
+        decision = getattr(application, "decision", None)
+        in_force = (
+            decision is not None
+            and decision.outcome == "granted"
+            and decision.decided <= start
+            and (decision.lapsed is None or decision.lapsed > start)
+            and application.status != "closed"
+        )
+        if not in_force:
+            raise ValidationError(
+                _("Case %(ref)s has no decision granting a home in force on the start day.") % {"ref": application.ref}
+            )
     locked_unit = Unit.objects.select_for_update().get(pk=unit.pk)
     previous = list(Lease.objects.filter(unit=locked_unit, household=household).values_list("start", "end"))
     _raise_problems(

@@ -539,6 +539,26 @@ def test_consent_record__given_today_with_an_expiry_counts_until_the_expiry(case
     assert not Consent.objects.valid_on(TODAY + DAY).exists()
 
 
+def test_consent_record__a_child_cannot_consent_for_the_household(caseworker):
+    from tests.factories import HouseholdMemberFactory
+
+    household = HouseholdFactory()
+    child = HouseholdMemberFactory(household=household, role="child", person__birth_date=dt.date(2015, 3, 1)).person
+    almost = HouseholdMemberFactory(
+        household=household, role="child", person__birth_date=TODAY.replace(year=TODAY.year - 18) + DAY
+    ).person
+
+    for person in (child, almost):
+        with pytest.raises(ValidationError) as caught:
+            services.consent_record(person=person, purpose="economy", given=TODAY, expires=None, by=caseworker)
+        assert "person" in caught.value.message_dict
+    assert not Consent.objects.exists()
+    adult = services.consent_record(
+        person=member_person(household), purpose="economy", given=TODAY, expires=None, by=caseworker
+    )
+    assert list(Consent.objects.all()) == [adult]
+
+
 def test_consent_record__a_consent_given_in_the_future_is_refused(caseworker):
     person = member_person(HouseholdFactory())
     with pytest.raises(ValidationError) as caught:

@@ -26,7 +26,7 @@ from tenancies.models import (
     RentChange,
 )
 from tests.cases.conftest import pdf_text
-from tests.factories import ApplicationFactory, ArrearsFigureFactory, LeaseFactory, UnitFactory
+from tests.factories import ApplicationFactory, ArrearsFigureFactory, DecisionFactory, LeaseFactory, UnitFactory
 from tests.tenancies.conftest import DAY, TODAY
 
 pytestmark = [pytest.mark.usefixtures("pinned_today"), pytest.mark.django_db]
@@ -49,7 +49,8 @@ def letter_text(letter: Letter) -> str:
 
 @pytest.fixture
 def case(caseworker):
-    return ApplicationFactory(assigned_to=caseworker)
+    """A case granted a home (a lease on a case needs that)."""
+    return DecisionFactory(application=ApplicationFactory(assigned_to=caseworker, status="decided")).application
 
 
 @pytest.fixture
@@ -825,3 +826,27 @@ def test_milestone_done__marks_it_done_today_and_keeps_that_day(case, caseworker
     services.milestone_done(milestone=Milestone.objects.get(pk=milestone.pk), by=caseworker)
 
     assert Milestone.objects.get(pk=milestone.pk).done == TODAY
+
+
+@pytest.mark.parametrize("state", ["undecided", "refused", "lapsed", "closed"])
+def test_lease_register__a_case_without_a_grant_in_force_gives_no_lease(caseworker, unit, state):
+    from cases.models import Application, Decision
+
+    if state == "undecided":
+        case = ApplicationFactory(assigned_to=caseworker)
+    else:
+        decision = DecisionFactory(application=ApplicationFactory(assigned_to=caseworker, status="decided"))
+        case = decision.application
+        if state == "refused":
+            Decision.objects.filter(pk=decision.pk).update(outcome="refused")
+        elif state == "lapsed":
+            Decision.objects.filter(pk=decision.pk).update(lapsed=START - DAY)
+        else:
+            Application.objects.filter(pk=case.pk).update(status="closed")
+        case = Application.objects.get(pk=case.pk)
+
+    with pytest.raises(ValidationError) as refused:
+        register(case, unit, caseworker)
+
+    assert f"Case {case.ref} has no decision granting a home in force on the start day." in refused.value.messages
+    assert not Lease.objects.exists() and not Letter.objects.exists()

@@ -56,7 +56,8 @@ def english(caseworker):
 
 @pytest.fixture
 def case(caseworker):
-    return ApplicationFactory(assigned_to=caseworker)
+    """A case granted a home (a lease on a case needs that)."""
+    return DecisionFactory(application=ApplicationFactory(assigned_to=caseworker, status="decided")).application
 
 
 @pytest.fixture
