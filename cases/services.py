@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,7 +135,12 @@ def application_register(
     """Register an application with its household; the case number is unique under concurrency."""
     if received > timezone.localdate():
         raise ValidationError({"received": _("The received date cannot be in the future.")})
-    existing = Person.objects.filter(national_id=applicant.get("national_id", "").replace(" ", "")).first()
+    national_id = applicant.get("national_id", "").replace(" ", "")
+    # Two registrations for one person at once (a double click, two caseworkers) are taken one after the other:
+    # the second finds what the first registered.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"person:{national_id}"])
+    existing = Person.objects.filter(national_id=national_id).first()
     if existing is not None and hasattr(existing, "membership"):
         if existing.membership.role != HouseholdMember.Role.APPLICANT:
             # Filing the case under someone else's household would send its letters to that household's applicant.
@@ -146,6 +151,22 @@ def application_register(
                 }
             )
         household = existing.membership.household
+        open_case = (
+            household.applications.filter(kind=kind, decision__isnull=True).exclude(status=Status.CLOSED).first()
+        )
+        if open_case is not None:
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "The household already has an open application of this kind (%(ref)s): add to that case "
+                        "instead of registering another."
+                    )
+                    % {"ref": open_case.ref}
+                }
+            )
+        # A returning applicant's contact details and letter language as given now (the identity stays as registered).
+        contact = {name: value for name, value in applicant.items() if name in CONTACT_FIELDS and value}
+        person_contact_update(person=existing, data=contact, by=by)
     else:
         applicant_person = existing or person_create(**applicant)
         household = Household.objects.create(ref=ref_next(Household, "H-", width=4))
@@ -260,20 +281,23 @@ def application_assign(*, application: Application, caseworker, by) -> Applicati
     return application
 
 
+# What person_contact_update may change: contact details, letter language and representative.
+CONTACT_FIELDS = {
+    "phone",
+    "email",
+    "address",
+    "postcode",
+    "city",
+    "preferred_language",
+    "representative_name",
+    "representative_address",
+}
+
+
 @transaction.atomic
 def person_contact_update(*, person: Person, data: dict, by) -> Person:
     """Update contact details, letter language and representative; identity fields never change here."""
-    allowed = {
-        "phone",
-        "email",
-        "address",
-        "postcode",
-        "city",
-        "preferred_language",
-        "representative_name",
-        "representative_address",
-    }
-    changed = [name for name, value in data.items() if name in allowed and getattr(person, name) != value]
+    changed = [name for name, value in data.items() if name in CONTACT_FIELDS and getattr(person, name) != value]
     for name in changed:
         setattr(person, name, data[name])
     if changed:

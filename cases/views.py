@@ -99,6 +99,23 @@ def case_create(request):
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Application %(ref)s is registered.") % {"ref": application.ref})
+            registered = application.household.applicant
+            if registered and (registered.given_name, registered.family_name) != (
+                data["given_name"].strip(),
+                data["family_name"].strip(),
+            ):
+                messages.warning(
+                    request,
+                    _(
+                        "%(ref)s is the person registered as %(name)s: the name typed (%(typed)s) was not used. "
+                        "Names come from the population register."
+                    )
+                    % {
+                        "ref": registered.ref,
+                        "name": registered,
+                        "typed": f"{data['given_name'].strip()} {data['family_name'].strip()}",
+                    },
+                )
             return redirect(application)
     return render(request, "cases/application_form.html", {"form": form, "members": members})
 

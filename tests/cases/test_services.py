@@ -1125,3 +1125,62 @@ def test_close__refused_while_an_offer_to_the_case_is_open_and_the_offer_stays_a
     services.application_transition(application=case, to_status=Status.CLOSED, by=caseworker, note="Flytta.")
     case.refresh_from_db()
     assert case.status == Status.CLOSED
+
+
+@pytest.mark.django_db
+def test_application_register__a_second_open_application_of_the_same_kind_is_refused(caseworker):
+    first = register(caseworker, national_id=fresh_id(dt.date(1984, 5, 6)))
+    applicant = first.household.applicant
+
+    with pytest.raises(ValidationError) as refused:
+        register(caseworker, national_id=applicant.national_id)
+
+    assert first.ref in " ".join(refused.value.messages)
+    assert Application.objects.count() == 1
+    other_kind = register(caseworker, national_id=applicant.national_id, kind="housing_assistance")
+    assert other_kind.household == first.household
+
+
+@pytest.mark.django_db
+def test_application_register__a_returning_applicant_s_new_contact_details_are_kept(caseworker):
+    first = make_ready(caseworker, national_id=fresh_id(dt.date(1984, 5, 6)))
+    decide(first, caseworker, outcome="refused")
+    applicant = first.household.applicant
+
+    again = register(
+        caseworker,
+        national_id=applicant.national_id,
+        given_name="Anna",
+        family_name="Nytt-Etternamn",
+        address="Nyvegen 3",
+        postcode="5414",
+        city="Stord",
+        phone="98765432",
+        preferred_language="nb",
+    )
+
+    applicant.refresh_from_db()
+    assert again.household == first.household
+    assert (applicant.address, applicant.postcode, applicant.phone, applicant.preferred_language) == (
+        "Nyvegen 3",
+        "5414",
+        "98765432",
+        "nb",
+    )
+    assert applicant.family_name != "Nytt-Etternamn"  # the identity stays as registered
+
+
+@pytest.mark.django_db(transaction=True)
+def test_application_register__the_same_person_registered_twice_at_once_gives_one_case(caseworker):
+    from tests.allocation.conftest import run_together
+
+    national_id = fresh_id(dt.date(1984, 5, 6))
+    results = run_together(
+        lambda: register(caseworker, national_id=national_id), lambda: register(caseworker, national_id=national_id)
+    )
+
+    outcomes = sorted(kind for kind, _value in results)
+    assert outcomes == ["error", "ok"], results
+    error = next(value for kind, value in results if kind == "error")
+    assert isinstance(error, ValidationError)  # a message for the caseworker, not a database error
+    assert Application.objects.count() == 1

@@ -858,3 +858,32 @@ def test_case_detail__after_a_reversal_the_card_counts_appeals_against_the_new_d
     Appeal.objects.create(application=case, received=TODAY)
     html = caseworker_client.get(url("case-detail", case)).content.decode()
     assert "– appeal received 25.11.2026" in " ".join(strip_tags(html).split())
+
+
+def test_case_create__posted_twice_gives_one_case_and_says_so(caseworker_client):
+    caseworker_client.cookies["django_language"] = "en"
+    data = _register_post()
+
+    first = caseworker_client.post(reverse("cases:case-create"), data)
+    again = caseworker_client.post(reverse("cases:case-create"), data)
+
+    assert first.status_code == 302 and again.status_code == 200
+    case = Application.objects.get()
+    assert f"The household already has an open application of this kind ({case.ref})" in again.content.decode()
+    assert again.context["form"]["given_name"].value() == "Aslaug"  # what was typed is still there
+
+
+def test_case_create__a_returning_applicant_typed_with_another_name_is_told_which_name_is_kept(caseworker_client):
+    caseworker_client.cookies["django_language"] = "en"
+    data = _register_post(**{"members-TOTAL_FORMS": "0"})
+    caseworker_client.post(reverse("cases:case-create"), data)
+
+    response = caseworker_client.post(
+        reverse("cases:case-create"),
+        {**data, "kind": "housing_assistance", "family_name": "Nygift", "address": "Nyvegen 1"},
+        follow=True,
+    )
+
+    text = " ".join(response.content.decode().split())
+    assert "is the person registered as Aslaug Nyregistrert: the name typed (Aslaug Nygift) was not used." in text
+    assert Person.objects.get(given_name="Aslaug").address == "Nyvegen 1"
