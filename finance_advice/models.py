@@ -96,7 +96,14 @@ class Referral(models.Model):
                 fields=["lease"],
                 condition=~Q(status__in=["declined", "closed"]) & Q(lease__isnull=False),
                 name="one_open_referral_per_lease",
-            )
+            ),
+            # a caseworker's referral from a case: one open at a time, whoever clicks twice
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=~Q(status__in=["declined", "closed"])
+                & Q(source="case", application__isnull=False, lease__isnull=True),
+                name="one_open_referral_per_case",
+            ),
         ]
 
     def __str__(self):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from cases.models import Application, Household, HouseholdMember
 from cases.rules import age_on
 from cases.services import ref_next
+from stord_bolig.formats import kr
 from stord_bolig.params import param
 from tenancies.models import Lease
 
@@ -48,7 +49,9 @@ def referral_create(
                 created_by=by,
             )
     except IntegrityError as exc:
-        raise ValidationError(_("This lease already has an open referral to financial advice.")) from exc
+        if lease is not None:
+            raise ValidationError(_("This lease already has an open referral to financial advice.")) from exc
+        raise ValidationError(_("This case already has an open referral to financial advice.")) from exc
     ReferralStatusEvent.objects.create(referral=referral, by=by, to_status=ReferralStatus.NEW)
     if lease is not None:
         # The arrears reminder closes when a referral is made on or after the start of the arrears run.
@@ -63,8 +66,8 @@ def referral_create(
 def referral_from_arrears(*, lease: Lease, by) -> Referral:
     """One click from the arrears reminder: the referral carries the latest arrears figure as its reason."""
     latest = lease.arrears.order_by("-as_of").first()
-    reason = _("Rent arrears of %(amount)s kr as of %(day)s on lease %(lease)s.") % {
-        "amount": latest.amount if latest else 0,
+    reason = _("Rent arrears of %(amount)s as of %(day)s on lease %(lease)s.") % {
+        "amount": kr(latest.amount if latest else 0),
         "day": latest.as_of.strftime("%d.%m.%Y") if latest else "",
         "lease": lease.ref,
     }

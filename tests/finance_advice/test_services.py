@@ -128,6 +128,28 @@ def test_referral_create__from_a_lease_records_the_referral_date_on_the_lease(ca
     assert referral.lease == lease
 
 
+def test_referral_create__a_second_open_referral_from_the_same_case_is_refused_until_the_first_is_closed(
+    caseworker, colleague
+):
+    case = case_for(caseworker)
+    first = services.referral_create(
+        household=case.household, source=Referral.Source.CASE, reason="Gjeld.", application=case, by=caseworker
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        services.referral_create(
+            household=case.household, source=Referral.Source.CASE, reason="Gjeld.", application=case, by=colleague
+        )
+
+    assert "already has an open referral" in " ".join(refused.value.messages)
+    assert list(Referral.objects.all()) == [first]
+    Referral.objects.filter(pk=first.pk).update(status="closed")
+    again = services.referral_create(
+        household=case.household, source=Referral.Source.CASE, reason="Ny gjeld.", application=case, by=caseworker
+    )
+    assert again.pk != first.pk
+
+
 def test_referral_create__a_second_open_referral_for_the_same_lease_is_refused(caseworker, colleague):
     lease = lease_in_arrears(caseworker)
     first = services.referral_create(
@@ -171,7 +193,7 @@ def test_referral_from_arrears__the_reason_carries_the_latest_arrears_figure(cas
 
     referral = services.referral_from_arrears(lease=lease, by=caseworker)
 
-    assert "18750" in referral.reason
+    assert "kr 18 750" in referral.reason.replace("\xa0", " ")
     assert "31.10.2026" in referral.reason
     assert "12500" not in referral.reason
     assert lease.ref in referral.reason

@@ -129,7 +129,7 @@ def test_referral_from_lease__the_caseworker_refers_the_arrears(caseworker):
     assert response.redirect_chain[-1][0] == lease.get_absolute_url()
     assert [level for level, _text in messages_of(response)] == ["success"]
     assert (referral.source, referral.lease, referral.created_by) == ("arrears", lease, caseworker)
-    assert "18000" in referral.reason
+    assert "kr 18 000" in referral.reason.replace("\xa0", " ")
     lease.refresh_from_db()
     assert lease.financial_advice_referral == TODAY
 
