@@ -127,6 +127,18 @@ class ReferralStatusEvent(models.Model):
     def __str__(self):
         return f"{self.referral_id}: {self.from_status} -> {self.to_status}"
 
+    @staticmethod
+    def _label(status: str) -> str:
+        return str(ReferralStatus(status).label) if status in ReferralStatus.values else status
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_status) if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_status)
+
 
 class SifoRate(models.Model):
     """A line of the SIFO reference budget (OsloMet), monthly kroner, valid from a date.

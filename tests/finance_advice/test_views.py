@@ -315,8 +315,9 @@ def test_referral_detail__the_caseworker_sees_the_status_the_advisor_set(casewor
     badge = html.split('data-testid="referral-status">', 1)[1].split("<", 1)[0]
     assert badge == status_text("budget_made")
     history = html.split('data-testid="referral-history">', 1)[1].split("</ol>", 1)[0]
-    assert "new → accepted" in history
-    assert "accepted → budget_made" in history
+    assert f"{status_text('new')} → {status_text('accepted')}" in history  # in words, not codes
+    assert f"{status_text('accepted')} → {status_text('budget_made')}" in history
+    assert "budget_made" not in history
     assert 'data-testid="budget"' in html
     assert 'data-testid="transition-submit"' not in html  # the caseworker follows; the advisor acts
 
@@ -376,3 +377,15 @@ def test_referral_list__query_count_does_not_grow_with_the_referrals(client, mak
     for _ in range(6):
         referral_create(household=HouseholdFactory(), source="intake", reason="Gjeld.", by=caseworker)
     assert count() == few
+
+
+def test_referral_detail__the_advisor_sees_the_lease_named_but_not_linked_as_she_may_not_open_it(caseworker, advisor):
+    lease = lease_in_arrears(caseworker)
+    referral = services.referral_from_arrears(lease=lease, by=caseworker)
+    advisor_client = login(advisor)
+
+    html = advisor_client.get(detail_url(referral)).content.decode()
+
+    assert lease.ref in html and lease.get_absolute_url() not in html
+    assert advisor_client.get(lease.get_absolute_url()).status_code in (403, 404)
+    assert lease.get_absolute_url() in login(caseworker).get(detail_url(referral)).content.decode()
