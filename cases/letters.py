@@ -80,6 +80,8 @@ def decision_letter_context(decision: Decision, language: str, by=None, letter_d
         **_base_context(application, language, by, letter_date),
         "title_key": "decision",
         "granted": decision.outcome == Decision.Outcome.GRANTED,
+        # a renewal is the office's own case about a lease the household already has: no application, no offer
+        "renewal": application.kind == "renewal",
         "decided_text": _date_text(decision.decided, language),
         # a decision imported or bulk-loaded without its legal basis still cites the act its kind rests on
         "legal_basis": rules.legal_reference(

@@ -28,6 +28,9 @@ LEGAL_BASIS = {
     "appeal_deadline_counting": "domstollova §§ 148 og 149",
     "municipal_housing": "bustadsosiallova § 5 og kommunen sine tildelingskriterium",
     "housing_assistance": "bustadsosiallova § 7",
+    # renewing a lease and swapping homes are judged by the same criteria as the allocation itself
+    "renewal": "bustadsosiallova § 5 og kommunen sine tildelingskriterium",
+    "swap": "bustadsosiallova § 5 og kommunen sine tildelingskriterium",
     "disadvantaged_lease": "husleigelova § 11-1",
     "lease_term": "husleigelova § 9-3",
     "lease_end": "husleigelova § 9-2",

@@ -467,3 +467,29 @@ def test_reversal__the_office_reverses_with_new_grounds_and_the_party_gets_the_n
     assert "Med legeerklæringa fyller husstanden vilkåra." in text and "Bustad på bakkeplan" in text
     assert f"Fristen går ut {in_words(rules.appeal_deadline(TODAY))}." in text
     assert caseworker_client.get(page).status_code == 302  # handled: no second reversal
+
+
+@pytest.mark.parametrize(
+    ("language", "conclusion", "basis", "stays"),
+    [
+        ("nn", "Leigekontrakten din blir fornya.", "bustadsosiallova § 5", "Du held fram i bustaden du bur i"),
+        ("nb", "Leiekontrakten din blir fornyet.", "boligsosialloven § 5", "Du fortsetter i boligen du bor i"),
+    ],
+)
+def test_decision_letter__a_renewal_speaks_of_the_lease_the_household_has(
+    caseworker, django_capture_on_commit_callbacks, language, conclusion, basis, stays
+):
+    _application, _decision, letter = _decided_letter(
+        caseworker,
+        django_capture_on_commit_callbacks,
+        kind="renewal",
+        outcome="granted",
+        language=language,
+        lease_years=5,
+    )
+
+    text = letter_text(letter)
+    assert conclusion in text and stays in text
+    assert f"{basis} og kommunen" in text  # never "med heimel i ." for a renewal
+    for wrong in ("søknaden din", "Søknaden din", "tilbod om konkret bustad", "tilbud om en konkret bolig"):
+        assert wrong not in text
