@@ -13,6 +13,18 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Application
 
+# Why a waiting household is left off a unit's shortlist, in words (the shortlist's reason codes).
+# Lazy: a module-level gettext would freeze the labels in whatever language was active at import.
+EXCLUSION_LABELS = {
+    "suspended": _("suspended"),
+    "open_offer": _("has an open offer"),
+    "too_few_bedrooms": _("too few bedrooms"),
+    "too_many_bedrooms": _("too many bedrooms"),
+    "wheelchair": _("needs a wheelchair-accessible home"),
+    "target_group": _("other target group"),
+    "accepted_offer": _("has accepted another home"),
+}
+
 
 class UnitQuerySet(models.QuerySet):
     def visible_to(self, user):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from cases.models import Application, CaseEvent, JournalNote
 
 from . import letters, rules
-from .models import AllocationMeeting, MeetingChoice, Offer, ReassessmentFlag, Unit
+from .models import EXCLUSION_LABELS, AllocationMeeting, MeetingChoice, Offer, ReassessmentFlag, Unit
 from .querysets import occupying_lease_ref
 from .shortlist_sql import rank_of, shortlist_sql
 
@@ -68,7 +68,11 @@ def offer_make(*, application: Application, unit: Unit, offered: dt.date, by, la
         )
     rank, codes = rank_of(locked_unit, offered, application.ref)
     if rank is None:
-        reasons = ", ".join(codes) if codes != ["not_waiting"] else _("not waiting for a home")
+        reasons = (
+            ", ".join(str(EXCLUSION_LABELS.get(code, code)) for code in codes)
+            if codes != ["not_waiting"]
+            else _("not waiting for a home")
+        )
         raise OfferError(
             _("%(ref)s is not eligible for this unit: %(reasons)s.") % {"ref": application.ref, "reasons": reasons}
         )

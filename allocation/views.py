@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases.models import Application, Status
@@ -23,7 +22,7 @@ from stord_bolig.paging import CountedPaginator
 from . import rules, services
 from .filters import UnitFilter
 from .forms import MeetingChoiceForm, MeetingForm, OfferAnswerForm, ShortlistDateForm, UnitStatusForm
-from .models import AllocationMeeting, Offer, Unit
+from .models import EXCLUSION_LABELS, AllocationMeeting, Offer, Unit
 from .querysets import (
     bedroom_needs,
     occupying_lease_ref,
@@ -33,17 +32,6 @@ from .querysets import (
     waiting_time_estimates,
 )
 from .shortlist_sql import shortlist_sql
-
-# Lazy: a module-level gettext would freeze the labels in whatever language was active at import.
-EXCLUSION_LABELS = {
-    "suspended": gettext_lazy("suspended"),
-    "open_offer": gettext_lazy("has an open offer"),
-    "too_few_bedrooms": gettext_lazy("too few bedrooms"),
-    "too_many_bedrooms": gettext_lazy("too many bedrooms"),
-    "wheelchair": gettext_lazy("needs a wheelchair-accessible home"),
-    "target_group": gettext_lazy("other target group"),
-    "accepted_offer": gettext_lazy("has accepted another home"),
-}
 
 
 def _unit_or_404(request, ref: str) -> Unit:

@@ -139,10 +139,10 @@ def test_offer_make__unit_in_stock_until_the_offer_date_inclusive_is_accepted():
 @pytest.mark.parametrize(
     ("case", "unit", "reason"),
     [
-        ({"children": (dt.date(2018, 5, 1), dt.date(2020, 7, 1))}, {"bedrooms": 1}, "too_few_bedrooms"),
-        ({}, {"bedrooms": 3}, "too_many_bedrooms"),
-        ({"wheelchair_need": True}, {"wheelchair_accessible": False}, "wheelchair"),
-        ({"target_group": "housing_first"}, {}, "target_group"),
+        ({"children": (dt.date(2018, 5, 1), dt.date(2020, 7, 1))}, {"bedrooms": 1}, "too few bedrooms"),
+        ({}, {"bedrooms": 3}, "too many bedrooms"),
+        ({"wheelchair_need": True}, {"wheelchair_accessible": False}, "needs a wheelchair-accessible home"),
+        ({"target_group": "housing_first"}, {}, "other target group"),
         ({"suspended_until": TODAY + 30 * DAY}, {}, "suspended"),
     ],
 )
@@ -169,7 +169,7 @@ def test_offer_make__case_with_an_open_offer_on_another_unit_is_refused():
     with pytest.raises(OfferError) as caught:
         _make(application, other)
 
-    assert caught.value.messages == [f"{application.ref} is not eligible for this unit: open_offer."]
+    assert caught.value.messages == [f"{application.ref} is not eligible for this unit: has an open offer."]
     assert Offer.objects.filter(application=application).count() == 1
     other.refresh_from_db()
     assert other.status == Unit.Status.FREE
