@@ -126,7 +126,9 @@ class AccessLog(models.Model):
         "case": _("The case"),
         "consents": _("Consents"),
         "economy": _("Economy"),
+        "followup": _("Follow-up"),
         "health": _("Health and function"),
+        "housing": _("Housing situation"),
         "homeless_by_name": _("Homelessness register"),
         "kostra": _("KOSTRA report"),
         "lease": _("Lease"),
@@ -164,6 +166,9 @@ class AccessLog(models.Model):
         "wrong one-time code": _("Wrong one-time code"),
     }
 
+    # A purpose naming a thing by its reference: what kind of thing, in words.
+    PURPOSE_PREFIX_LABELS = {"referral": _("Referral"), "unit": _("Home")}
+
     class Meta:
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
@@ -198,6 +203,9 @@ class AccessLog(models.Model):
     def purpose_label(self) -> str:
         if self.section == "letter":  # a letter read or downloaded: its kind
             return str(self.LETTER_KIND_LABELS.get(self.purpose, self.purpose))
+        kind, _space, ref = self.purpose.partition(" ")
+        if kind in self.PURPOSE_PREFIX_LABELS and ref:  # "referral F-00001", "unit U-0003": the word, then the ref
+            return f"{self.PURPOSE_PREFIX_LABELS[kind]} {ref}"
         return str(self.PURPOSE_LABELS.get(self.purpose, self.purpose))
 
 

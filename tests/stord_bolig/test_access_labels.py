@@ -18,6 +18,10 @@ def test_access_log_labels__role_part_and_purpose_in_words():
             "Letter",
             "Rent notice",
         )
-        assert shared.section_label == "Shared with NAV: economy, housing"
+        assert shared.section_label == "Shared with NAV: economy, housing situation"
         assert shared.purpose_label == "Shared with NAV by consent"
         assert lease.purpose_label == "L-00007"  # a reference stays a reference
+        assert AccessLog(section="referral", purpose="referral F-00001").purpose_label == "Referral F-00001"
+        assert AccessLog(section="shortlist", purpose="unit U-0003").purpose_label == "Home U-0003"
+    with translation.override("nn"):
+        assert "housing" not in AccessLog(section="nav:economy,housing,followup").section_label
