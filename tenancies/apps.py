@@ -27,11 +27,12 @@ class TenanciesConfig(AppConfig):
 
         from .querysets import housing_first_case_grant
         from .services import lease_draft_from_offer, renewal_decided
-        from .worklist import reminder_items
+        from .worklist import followup_items, reminder_items
 
         register_case_grant(housing_first_case_grant)
         register_on_accept(lease_draft_from_offer)
         register_on_decided(renewal_decided)
         register(reminder_items)
+        register(followup_items)
         register_nav(NavEntry(_("Leases"), "tenancies:lease-list", "tenancies.view_lease", order=30))
         register_nav(NavEntry(_("Housing First"), "tenancies:caseload", "tenancies.view_caseload", order=31))

@@ -71,3 +71,32 @@ def reminder_items(user, today: dt.date) -> list[WorkItem]:
         )
         for kind, subject_kind, ref, due, remind_from in rows
     ]
+
+
+# A follow-up contact shows on the work list from a week before it is due.
+FOLLOWUP_NOTICE = dt.timedelta(days=7)
+
+
+def followup_items(user, today: dt.date) -> list[WorkItem]:
+    """Follow-up contacts due for the plans the user is responsible for (open plans only)."""
+    from django.utils.translation import gettext as _
+
+    from .models import FollowUpPlan
+
+    plans = (
+        FollowUpPlan.objects.active()
+        .filter(responsible=user, next_contact__isnull=False, next_contact__lte=today + FOLLOWUP_NOTICE)
+        .select_related("lease")
+        .order_by("next_contact")[:200]
+    )
+    return [
+        WorkItem(
+            kind="followup_contact",
+            label=_("Follow-up contact with the tenant"),
+            subject=plan.lease.ref,
+            link=partial(_URLS["lease"], plan.lease.ref),
+            due=plan.next_contact,
+            remind_from=plan.next_contact - FOLLOWUP_NOTICE,
+        )
+        for plan in plans
+    ]

@@ -296,3 +296,37 @@ def test_worklist__closed_and_not_yet_due_reminders_are_not_shown(english, casew
     assert response.status_code == 200
     assert response.context["items"] == []
     assert 'data-testid="worklist-empty"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_worklist__a_follow_up_contact_due_shows_for_whoever_is_responsible_and_is_marked_overdue(english, caseworker):
+    lease = LeaseFactory(start=dt.date(2025, 6, 1))
+    late = services.followup_plan_create(
+        lease=lease,
+        goals="Betale husleiga i tide.",
+        support="",
+        housing_first=False,
+        next_contact=TODAY - 5 * DAY,
+        by=caseworker,
+    )
+    later = LeaseFactory(start=dt.date(2025, 6, 1))
+    services.followup_plan_create(
+        lease=later,
+        goals="Kome i arbeid.",
+        support="",
+        housing_first=False,
+        next_contact=TODAY + 30 * DAY,
+        by=caseworker,
+    )
+
+    items = [item for item in english.get(reverse("worklist")).context["items"] if item.kind == "followup_contact"]
+    lease_page = english.get(lease.get_absolute_url()).content.decode()
+
+    assert [(item.subject, item.due, item.url) for item in items] == [
+        (lease.ref, TODAY - 5 * DAY, lease.get_absolute_url())
+    ]  # the contact a month away is not a task yet
+    assert items[0].is_overdue(TODAY)
+    assert 'data-testid="followup-overdue"' in lease_page
+    late.closed = TODAY
+    late.save()
+    assert not [i for i in english.get(reverse("worklist")).context["items"] if i.kind == "followup_contact"]
