@@ -131,6 +131,7 @@ def case_detail(request, ref: str):
         if health is not None:
             services.health_read_log(request, application)
     members = list(application.household.members.select_related("person").all())
+    applicant = next((m.person for m in members if m.role == "applicant"), None)
     need = rules.bedroom_need([rules.MemberAge(m.role, m.person.birth_date) for m in members], timezone.localdate())
     decision = getattr(application, "decision", None)
     today = timezone.localdate()
@@ -164,6 +165,10 @@ def case_detail(request, ref: str):
         "preliminary_due": rules.preliminary_reply_due(application.received),
         "needs_preliminary_reply": application.preliminary_reply_pending,
         "can_decide": application.status in Status.decidable() and request.user.has_perm("cases.decide_case"),
+        # letters go to the applicant (or their representative): without an address they carry a name only
+        "address_missing": applicant
+        if applicant and not (applicant.address.strip() or applicant.representative_address.strip())
+        else None,
     }
     return render(request, "cases/application_detail.html", context)
 

@@ -887,3 +887,18 @@ def test_case_create__a_returning_applicant_typed_with_another_name_is_told_whic
     text = " ".join(response.content.decode().split())
     assert "is the person registered as Aslaug Nyregistrert: the name typed (Aslaug Nygift) was not used." in text
     assert Person.objects.get(given_name="Aslaug").address == "Nyvegen 1"
+
+
+def test_case_detail__an_applicant_without_a_postal_address_is_pointed_out_before_a_letter_goes(
+    caseworker_client, caseworker
+):
+    caseworker_client.cookies["django_language"] = "en"
+    homeless = register(caseworker, address="", postcode="", city="")
+    housed = register(caseworker)
+
+    page = caseworker_client.get(url("case-detail", homeless)).content.decode()
+
+    applicant = homeless.household.applicant
+    assert 'data-testid="no-address"' in page and f"{applicant} has no postal address" in " ".join(page.split())
+    assert reverse("cases:person-edit", args=[homeless.ref, applicant.ref]) in page
+    assert 'data-testid="no-address"' not in caseworker_client.get(url("case-detail", housed)).content.decode()
