@@ -32,6 +32,12 @@ class AllocationConfig(AppConfig):
 
         register_close_check(open_offer_refuses_closing)
 
+        from cases.links import register_case_links
+
+        from .services import offer_links
+
+        register_case_links(offer_links)
+
         register_nav(NavEntry(_("Waiting list"), "allocation:waiting-list", "allocation.view_unit", order=20))
         register_nav(NavEntry(_("Housing stock"), "allocation:unit-list", "allocation.view_unit", order=21))
         register_nav(NavEntry(_("Allocation meetings"), "allocation:meeting-list", "allocation.make_offer", order=22))

@@ -35,6 +35,7 @@ from .forms import (
     PreliminaryReplyForm,
     ReversalForm,
 )
+from .links import case_links
 from .models import Appeal, Application, Assessment, Decision, HealthAssessment, Status
 from .querysets import health_visible_to
 
@@ -165,6 +166,7 @@ def case_detail(request, ref: str):
         "preliminary_due": rules.preliminary_reply_due(application.received),
         "needs_preliminary_reply": application.preliminary_reply_pending,
         "can_decide": application.status in Status.decidable() and request.user.has_perm("cases.decide_case"),
+        "case_links": case_links(application, request.user),
         # letters go to the applicant (or their representative): without an address they carry a name only
         "address_missing": applicant
         if applicant and not (applicant.address.strip() or applicant.representative_address.strip())

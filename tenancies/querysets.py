@@ -128,3 +128,22 @@ def housing_first_case_grant(user):
     if not user.has_role(Role.HOUSING_FIRST):
         return None
     return _Q(household__leases__followup_plans__housing_first=True, household__leases__followup_plans__closed=None)
+
+
+def lease_links(application, user) -> list[dict]:
+    """The case's leases for its page, linked for those who may open a lease."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from .models import Lease
+
+    links = []
+    for lease in Lease.objects.filter(application=application).select_related("unit").order_by("-start")[:20]:
+        label = _("Lease %(ref)s: %(address)s, from %(start)s") % {
+            "ref": lease.ref,
+            "address": lease.unit.address,
+            "start": lease.start.strftime("%d.%m.%Y"),
+        }
+        url = reverse("tenancies:lease-detail", args=[lease.ref]) if user.has_perm("tenancies.view_lease") else None
+        links.append({"label": label, "url": url})
+    return links

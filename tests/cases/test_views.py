@@ -902,3 +902,28 @@ def test_case_detail__an_applicant_without_a_postal_address_is_pointed_out_befor
     assert 'data-testid="no-address"' in page and f"{applicant} has no postal address" in " ".join(page.split())
     assert reverse("cases:person-edit", args=[homeless.ref, applicant.ref]) in page
     assert 'data-testid="no-address"' not in caseworker_client.get(url("case-detail", housed)).content.decode()
+
+
+def test_case_detail__links_the_case_s_offers_and_leases(caseworker_client, caseworker, client, make_user):
+    from allocation import services as allocation
+    from finance_advice import services as finance
+    from tests.allocation.conftest import free_unit, waiting_case
+    from tests.factories import LeaseFactory
+
+    case = waiting_case(assigned_to=caseworker)
+    offer = allocation.offer_make(application=case, unit=free_unit(address="Sjøvegen 1"), offered=TODAY, by=None)
+    lease = LeaseFactory(
+        application=case, household=case.household, start=dt.date(2020, 1, 1), end=dt.date(2022, 12, 31)
+    )
+
+    html = caseworker_client.get(url("case-detail", case)).content.decode()
+    links = html[html.index('data-testid="case-links"') :].split("</ul>", 1)[0]
+
+    assert reverse("allocation:offer-answer", args=[offer.ref]) in links and "Sjøvegen 1" in links
+    assert lease.get_absolute_url() in links
+    advisor = verified_client(client, make_user("financial_advisor"))
+    finance.referral_create(household=case.household, source="case", reason="Gjeld.", application=case, by=caseworker)
+    advisor_page = advisor.get(url("case-detail", case))
+    advisor_html = advisor_page.content.decode()
+    assert advisor_page.status_code == 200 and lease.ref in advisor_html
+    assert lease.get_absolute_url() not in advisor_html  # named, not linked: the advisor may not open a lease
