@@ -171,7 +171,9 @@ def test_offer_make_view__ineligible_case_redirects_with_the_reason_and_makes_no
 
     assert response.status_code == 302
     assert not Offer.objects.exists()
-    assert _messages(response) == [f"{application.ref} is not eligible for this unit: needs a wheelchair-accessible home."]
+    assert _messages(response) == [
+        f"{application.ref} is not eligible for this unit: needs a wheelchair-accessible home."
+    ]
 
 
 @pytest.mark.django_db
