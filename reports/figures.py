@@ -213,14 +213,14 @@ def equity(year: int) -> dict:
     """Overrides of the ranking and of the suggested band, by caseworker; time to decision; late replies."""
     meeting = (
         MeetingChoice.objects.filter(meeting__held_on__year=year)
-        .values("chosen_by__username")
+        .values("chosen_by__username", "chosen_by__first_name", "chosen_by__last_name")
         .annotate(choices=Count("id"), overrides=Count("id", filter=~Q(rank=1)))
         .order_by("chosen_by__username")
     )
     bands = (
         Application.objects.filter(received__year=year)
         .exclude(urgency_suggested="")
-        .values("assigned_to__username")
+        .values("assigned_to__username", "assigned_to__first_name", "assigned_to__last_name")
         .annotate(assessed=Count("id"), overridden=Count("id", filter=~Q(urgency=F("urgency_suggested"))))
         .order_by("assigned_to__username")
     )
@@ -232,13 +232,19 @@ def equity(year: int) -> dict:
     days = [(d - r).days for r, d, _p in decided]
     late_without_reply = sum(1 for r, d, p in decided if d > preliminary_reply_due(r) and p is None)
     return {
-        "meeting_overrides": list(meeting),
-        "band_overrides": list(bands),
+        "meeting_overrides": [row | {"name": _staff_name(row, "chosen_by")} for row in meeting],
+        "band_overrides": [row | {"name": _staff_name(row, "assigned_to")} for row in bands],
         "decisions": len(decided),
         "median_days_to_decision": int(median(days)) if days else None,
         "late_without_preliminary_reply": late_without_reply,
         "late_share": rules.share(late_without_reply, len(decided)),
     }
+
+
+def _staff_name(row: dict, field: str) -> str:
+    """A caseworker as people know them (their name), the username only for an account without one."""
+    name = f"{row[f'{field}__first_name'] or ''} {row[f'{field}__last_name'] or ''}".strip()
+    return name or row[f"{field}__username"] or "–"
 
 
 def indicator(key: str, today: dt.date):

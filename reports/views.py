@@ -368,13 +368,8 @@ def action_plan(request):
 def equity(request):
     year = _year(request.GET.get("year"), timezone.localdate().year)
     data = figures.equity(year)
-    rows = [
-        [_("Allocation meeting"), r["chosen_by__username"], r["choices"], r["overrides"]]
-        for r in data["meeting_overrides"]
-    ]
-    rows += [
-        [_("Urgency band"), r["assigned_to__username"], r["assessed"], r["overridden"]] for r in data["band_overrides"]
-    ]
+    rows = [[_("Allocation meeting"), r["name"], r["choices"], r["overrides"]] for r in data["meeting_overrides"]]
+    rows += [[_("Urgency band"), r["name"], r["assessed"], r["overridden"]] for r in data["band_overrides"]]
     exported = _export(request, f"likebehandling-{year}", [_("Where"), _("User"), _("Total"), _("Overrides")], rows)
     if exported:
         return exported

@@ -273,3 +273,16 @@ def test_kostra_page__names_each_figure_in_the_users_language(management_client)
     table = html[html.index('data-testid="kostra-table"') :]
     assert "Kommunale utleigebustader ved årsslutt" in table and '<code class="small">units_total</code>' in table
     assert "Flytta inn: Flyktning" in table  # moved_in_refugee, named by the main reason's label
+
+
+def test_equity__caseworkers_by_name_not_username(management_client, make_user):
+    kari = make_user("caseworker", first_name="Kari", last_name="Nordmann")
+    ApplicationFactory(assigned_to=kari, received=dt.date(2026, 3, 1), urgency="A", urgency_suggested="B")
+
+    response = management_client.get(reverse("reports:equity"), {"year": 2026})
+    csv_text = management_client.get(reverse("reports:equity"), {"year": 2026, "format": "csv"}).content.decode()
+
+    [row] = response.context["data"]["band_overrides"]
+    assert (row["name"], row["assessed"], row["overridden"]) == ("Kari Nordmann", 1, 1)
+    assert "Kari Nordmann" in response.content.decode() and f">{kari.username}<" not in response.content.decode()
+    assert "Kari Nordmann;1;1" in csv_text
