@@ -34,7 +34,7 @@ class AllocationConfig(AppConfig):
 
         from cases.links import register_case_links
 
-        from .services import offer_links
+        from .querysets import offer_links
 
         register_case_links(offer_links)
 

@@ -203,3 +203,27 @@ def occupying_lease_ref(unit: Unit, on: dt.date) -> str | None:
         .values_list("ref", flat=True)
         .first()
     )
+
+
+def offer_links(application, user) -> list[dict]:
+    """The case's offers for its page: an open one links to where its answer is recorded."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from .models import Offer
+
+    links = []
+    for offer in Offer.objects.filter(application=application).select_related("unit").order_by("-offered")[:20]:
+        url = None
+        if offer.status == Offer.Status.OPEN and user.has_perm("allocation.make_offer"):
+            url = reverse("allocation:offer-answer", args=[offer.ref])
+        elif user.has_perm("allocation.view_unit"):
+            url = offer.unit.get_absolute_url()
+        label = _("Offer %(ref)s: %(address)s, %(day)s (%(status)s)") % {
+            "ref": offer.ref,
+            "address": offer.unit.address,
+            "day": offer.offered.strftime("%d.%m.%Y"),
+            "status": offer.get_status_display().lower(),
+        }
+        links.append({"label": label, "url": url})
+    return links

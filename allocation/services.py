@@ -144,27 +144,6 @@ def offer_answer(
     return locked
 
 
-def offer_links(application: Application, user) -> list[dict]:
-    """The case's offers for its page: an open one links to where its answer is recorded."""
-    from django.urls import reverse
-
-    links = []
-    for offer in Offer.objects.filter(application=application).select_related("unit").order_by("-offered")[:20]:
-        url = None
-        if offer.status == Offer.Status.OPEN and user.has_perm("allocation.make_offer"):
-            url = reverse("allocation:offer-answer", args=[offer.ref])
-        elif user.has_perm("allocation.view_unit"):
-            url = offer.unit.get_absolute_url()
-        label = _("Offer %(ref)s: %(address)s, %(day)s (%(status)s)") % {
-            "ref": offer.ref,
-            "address": offer.unit.address,
-            "day": offer.offered.strftime("%d.%m.%Y"),
-            "status": offer.get_status_display().lower(),
-        }
-        links.append({"label": label, "url": url})
-    return links
-
-
 def open_offer_refuses_closing(application: Application) -> str | None:
     """Why a case may not close yet: an offer to it is still open (cases.services checks this on closing)."""
     offer = Offer.objects.open().filter(application=application).values_list("ref", flat=True).first()
