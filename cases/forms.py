@@ -319,16 +319,7 @@ class PersonContactForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = [
-            "phone",
-            "email",
-            "address",
-            "postcode",
-            "city",
-            "preferred_language",
-            "representative_name",
-            "representative_address",
-        ]
+        fields = list(Person.CONTACT_FIELDS)
         help_texts = {
             "representative_name": _("A representative (fullmektig) receives the letters instead of the person."),
         }

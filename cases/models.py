@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from stord_bolig.labels import StatusEventLabels
+
 from . import rules
 from .querysets import ApplicationQuerySet, HouseholdQuerySet, PersonQuerySet
 
@@ -20,6 +22,19 @@ class Language(models.TextChoices):
 
 @pghistory.track()
 class Person(models.Model):
+    # What a caseworker may change of a registered person (cases.services.person_contact_update and its form):
+    # contact details, letter language and representative; never the identity.
+    CONTACT_FIELDS = (
+        "phone",
+        "email",
+        "address",
+        "postcode",
+        "city",
+        "preferred_language",
+        "representative_name",
+        "representative_address",
+    )
+
     ref = models.CharField(_("reference"), max_length=40, unique=True)
     national_id = models.CharField(_("national identity number"), max_length=11, unique=True)
     given_name = models.CharField(_("given name"), max_length=120)
@@ -306,7 +321,7 @@ class Application(models.Model):
         return rules.APPEAL_BODIES[self.kind]
 
 
-class CaseEvent(models.Model):
+class CaseEvent(StatusEventLabels, models.Model):
     """Who moved a case from which state to which, when and why."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="status_events")
@@ -316,23 +331,13 @@ class CaseEvent(models.Model):
     to_status = models.CharField(max_length=20)
     note = models.TextField(blank=True)
 
+    status_choices = Status
+
     class Meta:
         ordering = ["-at", "-id"]
 
     def __str__(self):
         return f"{self.application_id}: {self.from_status} -> {self.to_status}"
-
-    @staticmethod
-    def _label(status: str) -> str:
-        return str(Status(status).label) if status in Status.values else status
-
-    @property
-    def from_label(self) -> str:
-        return self._label(self.from_status) if self.from_status else ""
-
-    @property
-    def to_label(self) -> str:
-        return self._label(self.to_status)
 
 
 class JournalNote(models.Model):

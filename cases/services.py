@@ -165,7 +165,7 @@ def application_register(
                 }
             )
         # A returning applicant's contact details and letter language as given now (the identity stays as registered).
-        contact = {name: value for name, value in applicant.items() if name in CONTACT_FIELDS and value}
+        contact = {name: value for name, value in applicant.items() if name in Person.CONTACT_FIELDS and value}
         person_contact_update(person=existing, data=contact, by=by)
     else:
         applicant_person = existing or person_create(**applicant)
@@ -281,23 +281,10 @@ def application_assign(*, application: Application, caseworker, by) -> Applicati
     return application
 
 
-# What person_contact_update may change: contact details, letter language and representative.
-CONTACT_FIELDS = {
-    "phone",
-    "email",
-    "address",
-    "postcode",
-    "city",
-    "preferred_language",
-    "representative_name",
-    "representative_address",
-}
-
-
 @transaction.atomic
 def person_contact_update(*, person: Person, data: dict, by) -> Person:
     """Update contact details, letter language and representative; identity fields never change here."""
-    changed = [name for name, value in data.items() if name in CONTACT_FIELDS and getattr(person, name) != value]
+    changed = [name for name, value in data.items() if name in Person.CONTACT_FIELDS and getattr(person, name) != value]
     for name in changed:
         setattr(person, name, data[name])
     if changed:

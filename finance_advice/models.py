@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Application, Household, Person
+from stord_bolig.labels import StatusEventLabels
 from tenancies.models import Lease
 
 
@@ -113,7 +114,7 @@ class Referral(models.Model):
         return reverse("finance_advice:referral-detail", args=[self.ref])
 
 
-class ReferralStatusEvent(models.Model):
+class ReferralStatusEvent(StatusEventLabels, models.Model):
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="status_events")
     at = models.DateTimeField(auto_now_add=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -121,23 +122,13 @@ class ReferralStatusEvent(models.Model):
     to_status = models.CharField(max_length=20)
     note = models.TextField(blank=True)
 
+    status_choices = ReferralStatus
+
     class Meta:
         ordering = ["-at", "-id"]
 
     def __str__(self):
         return f"{self.referral_id}: {self.from_status} -> {self.to_status}"
-
-    @staticmethod
-    def _label(status: str) -> str:
-        return str(ReferralStatus(status).label) if status in ReferralStatus.values else status
-
-    @property
-    def from_label(self) -> str:
-        return self._label(self.from_status) if self.from_status else ""
-
-    @property
-    def to_label(self) -> str:
-        return self._label(self.to_status)
 
 
 class SifoRate(models.Model):
