@@ -192,17 +192,14 @@ def vacancy_days(unit: Unit, first: dt.date, last: dt.date) -> int:
 
 
 def occupying_lease_ref(unit: Unit, on: dt.date) -> str | None:
-    """The lease of a tenant who has no move-out recorded, started by `on`, whether or not its term has run out
-    (a tenant staying on after the end is still there). A recorded move-out, even a coming one, is a known
-    handover day: the next tenancy may start on it."""
+    """The unit's latest lease started by `on` when its tenant has no move-out recorded, whether or not its term
+    has run out (a tenant staying on after the end is still there). A recorded move-out, even a coming one, is a
+    known handover day: the next tenancy may start on it. Only the latest lease counts: a renewed lease's tenant
+    moves out of the lease that continued it."""
     from tenancies.models import Lease
 
-    return (
-        Lease.objects.filter(unit_id=unit.pk, start__lte=on, moved_out__isnull=True)
-        .order_by("-start")
-        .values_list("ref", flat=True)
-        .first()
-    )
+    latest = Lease.objects.filter(unit_id=unit.pk, start__lte=on).order_by("-start").values("ref", "moved_out").first()
+    return latest["ref"] if latest is not None and latest["moved_out"] is None else None
 
 
 def offer_links(application, user) -> list[dict]:

@@ -303,6 +303,117 @@ def demo_tenancy_life(users) -> None:
         )
 
 
+RENEWALS = [
+    # unit, address, given, family, born, months left of the lease, renewal decided and the new lease registered
+    ("U-0201", "Hamnegata 21, 5411 Stord", "Eirik", "Våge", dt.date(1975, 3, 12), 4, True),
+    ("U-0202", "Borggata 5, 5411 Stord", "Lene", "Fitjar", dt.date(1990, 7, 1), 5, False),
+]
+
+
+def demo_renewal(users) -> None:
+    """Two three-year leases near their end, each with its renewal case: one granted and carried out (the new lease
+    starts the day after the old one ends), one waiting for its assessment. Through the caseworker's services."""
+    from allocation.models import Unit
+    from cases import services
+    from cases.rules import add_months
+    from tenancies import services as tenancy_services
+
+    kari = users["kari"]
+    today = timezone.localdate()
+    assessed = {"recommendation": "municipal_housing", "housing_situation": "homeless_2"}
+    for ref, address, given, family, born, months_left, renew in RENEWALS:
+        if Unit.objects.filter(ref=ref).exists():
+            continue
+        unit = Unit.objects.create(
+            ref=ref,
+            address=address,
+            unit_type="flat",
+            ownership="owned",
+            bedrooms=1,
+            area_m2=48,
+            floor=2,
+            lift=True,
+            monthly_rent=8700,
+            in_stock_from=dt.date(2020, 1, 1),
+        )
+        start = add_months(add_months(today, months_left), -36).replace(day=1)
+        end = add_months(start, 36) - dt.timedelta(days=1)
+        decided = start - dt.timedelta(days=30)
+        application = services.application_register(
+            applicant={
+                "national_id": synthetic_national_id(born, 5),
+                "given_name": given,
+                "family_name": family,
+                "address": "Leirvikvegen 40",
+                "postcode": "5411",
+                "city": "Stord",
+            },
+            members=[],
+            kind="municipal_housing",
+            received=decided - dt.timedelta(days=45),
+            by=kari,
+            assigned_to=kari,
+        )
+        services.assessment_save(
+            application=application, data=dict(assessed), health=None, urgency="A", urgency_reason="", by=kari
+        )
+        services.assessment_complete(application=application, by=kari)
+        services.application_decide(
+            application=application,
+            outcome="granted",
+            decided=decided,
+            notified=decided,
+            legal_basis="",
+            facts="Søkjaren bur mellombels hos venner og har ikkje eigen bustad.",
+            assessment="Søkjaren fyller vilkåra for kommunal utleigebustad.",
+            home_description="Leilegheit med eitt soverom",
+            lease_years=3,
+            language="nn",
+            letter_date=decided,
+            by=kari,
+        )
+        lease = tenancy_services.lease_register(
+            unit=unit,
+            household=application.household,
+            application=application,
+            start=start,
+            end=end,
+            monthly_rent=unit.monthly_rent,
+            deposit=3 * unit.monthly_rent,
+            guarantee=0,
+            by=kari,
+        )
+        tenancy_services.lease_move_in(lease=lease, moved_in=start, by=kari)
+        renewal = tenancy_services.renewal_case_open(lease_ref=lease.ref, today=today, by=kari)
+        if not renew:
+            continue
+        services.assessment_save(
+            application=renewal,
+            data={**assessed, "housing_situation": "own_rented"},
+            health=None,
+            urgency="C",
+            urgency_reason="Bur i kommunal bustad; framleis behov, men ingen akutt situasjon.",
+            by=kari,
+        )
+        services.assessment_complete(application=renewal, by=kari)
+        services.application_decide(
+            application=renewal,
+            outcome="granted",
+            decided=today,
+            notified=today,
+            legal_basis="",
+            facts="Leigetakaren har betalt husleiga og har framleis ikkje høve til å skaffe seg bustad sjølv.",
+            assessment="Leigeforholdet blir fornya for tre nye år.",
+            lease_years=3,
+            language="nn",
+            by=kari,
+        )
+        lease.refresh_from_db()
+        tenancy_services.lease_renew(
+            lease=lease, end=tenancy_services.renewal_next_term(lease)[1], monthly_rent=8900, by=kari
+        )
+
+
 def demo_steering(users) -> None:
     """Historical homelessness counts and the action plan with goals, measures and meetings (synthetic)."""
     from reports.models import ActionGoal, HomelessCount, Measure, PlanActivity

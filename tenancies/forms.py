@@ -61,6 +61,15 @@ class LeaseRegisterForm(LeaseTermsForm):
     case = forms.CharField(label=_("Case number"), max_length=20)
 
 
+class LeaseRenewForm(forms.Form):
+    """The new term of a granted renewal; it starts the day after the old lease ends."""
+
+    end = LeaseTermsForm.base_fields["end"]
+    monthly_rent = LeaseTermsForm.base_fields["monthly_rent"]
+    short_term_reason = LeaseTermsForm.base_fields["short_term_reason"]
+    repeat_short_term_reason = LeaseTermsForm.base_fields["repeat_short_term_reason"]
+
+
 class RentAdjustForm(forms.Form):
     new_rent = forms.IntegerField(label=_("New monthly rent (NOK)"), min_value=0)
     cpi_at_last_change = forms.DecimalField(
@@ -73,7 +82,7 @@ class RentAdjustForm(forms.Form):
 class ArrearsImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file from the accounting system"),
-        help_text=_("Semicolon-separated, first line: lease;as_of;amount"),
+        help_text=_("Semicolon-separated, first line: lease;as_of;amount. Amounts in kroner; øre are left out."),
     )
 
 

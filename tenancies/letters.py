@@ -82,7 +82,18 @@ def contract_letter_create(*, lease: Lease, language: str, by):
     # One contract per set of terms: saving changed terms writes a new contract, saving the same ones does not.
     terms = [lease.start, lease.end, lease.monthly_rent, lease.deposit, lease.guarantee, lease.short_term_reason]
     digest = hashlib.sha256(repr(terms).encode()).hexdigest()[:16]
-    return _create(lease, "contract", language, by, f"contract:{lease.pk}:{digest}")
+    # A renewal's contract names the lease it continues (the day before it starts, same home and household).
+    continues = (
+        Lease.objects.filter(
+            unit_id=lease.unit_id,
+            household_id=lease.household_id,
+            outcome=Lease.Outcome.RENEWED,
+            end=lease.start - dt.timedelta(days=1),
+        )
+        .values_list("ref", flat=True)
+        .first()
+    )
+    return _create(lease, "contract", language, by, f"contract:{lease.pk}:{digest}", {"continues_ref": continues or ""})
 
 
 def move_out_demand_letter_create(*, lease: Lease, language: str, by):

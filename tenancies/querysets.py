@@ -147,3 +147,13 @@ def lease_links(application, user) -> list[dict]:
         url = reverse("tenancies:lease-detail", args=[lease.ref]) if user.has_perm("tenancies.view_lease") else None
         links.append({"label": label, "url": url})
     return links
+
+
+def lease_neighbours(lease) -> tuple:
+    """The same household's leases of the same home just before and just after this one (a renewal's chain)."""
+    same = Lease.objects.filter(unit_id=lease.unit_id, household_id=lease.household_id).only(
+        "ref", "start", "end", "outcome"
+    )
+    before = same.filter(start__lt=lease.start).order_by("-start").first()
+    after = same.filter(start__gt=lease.start).order_by("start").first()
+    return before, after

@@ -184,6 +184,10 @@ def lease_move_in(*, lease: Lease, moved_in: dt.date, by) -> Lease:
     locked = Lease.objects.select_for_update().get(pk=lease.pk)
     if moved_in < locked.start:
         raise ValidationError({"moved_in": _("Moving in cannot be before the lease starts.")})
+    if moved_in > timezone.localdate():
+        raise ValidationError(
+            {"moved_in": _("A move-in is recorded when it has happened: the date cannot be in the future.")}
+        )
     locked.moved_in = moved_in
     locked.save(update_fields=["moved_in"])
     return locked
@@ -281,6 +285,91 @@ def renewal_decided(*, decision, by) -> None:
     if decision.outcome == "granted":
         Lease.objects.filter(pk=lease.pk).update(renewal_decided=decision.decided)
         transaction.on_commit(lambda: reminder_sweep_for_lease(lease.ref))
+
+
+def renewal_next_term(lease: Lease) -> tuple[dt.date, dt.date | None] | None:
+    """The renewed lease's term: from the day after the old end, as long as the renewal decision says (3 years
+    unless it says otherwise); None when the lease has no end to renew from."""
+    if lease.end is None:
+        return None
+    start = lease.end + dt.timedelta(days=1)
+    decision = getattr(lease.renewal_case, "decision", None) if lease.renewal_case_id else None
+    years = (decision.lease_years if decision is not None else None) or STANDARD_TERM_MONTHS // 12
+    return start, add_months(start, 12 * years) - dt.timedelta(days=1)
+
+
+def _renewal_granted(lease: Lease) -> bool:
+    """The lease's renewal case has a decision granting the renewal."""
+    decision = getattr(lease.renewal_case, "decision", None) if lease.renewal_case_id else None
+    return lease.renewal_decided is not None and decision is not None and decision.outcome == "granted"
+
+
+def renewal_pending(lease: Lease) -> bool:
+    """A renewal granted on its renewal case whose new lease is not registered yet (the lease page offers to
+    register it)."""
+    return (
+        _renewal_granted(lease)
+        and lease.end is not None
+        and lease.moved_out is None
+        and lease.outcome != Lease.Outcome.RENEWED
+    )
+
+
+@transaction.atomic
+def lease_renew(
+    *,
+    lease: Lease,
+    end: dt.date | None,
+    monthly_rent: int,
+    short_term_reason: str = "",
+    repeat_short_term_reason: str = "",
+    language: str = "nn",
+    by,
+) -> Lease:
+    """Carry out a granted renewal: the new lease on the renewal case starts the day after the old one ends, with the
+    same home, household and security; the old lease's outcome is "renewed" (the tenant does not move out).
+
+    The new lease is checked by the same rules as any other (a short term needs special reasons, a second short
+    lease in a row weighty ones) and gets its contract letter.
+    """
+    from cases.models import CaseEvent
+
+    locked = Lease.objects.select_for_update(of=("self",)).select_related("renewal_case__decision").get(pk=lease.pk)
+    if locked.outcome == Lease.Outcome.RENEWED:
+        raise ValidationError(_("The lease has already been renewed."))
+    if locked.moved_out is not None:
+        raise ValidationError(_("The tenant has moved out."))
+    if locked.end is None:
+        raise ValidationError(_("An open-ended lease is not renewed."))
+    if not _renewal_granted(locked):
+        raise ValidationError(_("The renewal case has no decision granting the renewal yet."))
+    case = locked.renewal_case
+    start = locked.end + dt.timedelta(days=1)
+    locked.outcome = Lease.Outcome.RENEWED  # first, so the new contract names the lease it continues
+    locked.save(update_fields=["outcome"])
+    renewed = lease_register(
+        unit=locked.unit,
+        household=locked.household,
+        application=case,
+        start=start,
+        end=end,
+        monthly_rent=monthly_rent,
+        deposit=locked.deposit,
+        guarantee=locked.guarantee,
+        short_term_reason=short_term_reason,
+        repeat_short_term_reason=repeat_short_term_reason,
+        language=language,
+        by=by,
+    )
+    CaseEvent.objects.create(
+        application=case,
+        by=by,
+        from_status=case.status,
+        to_status=case.status,
+        note=_("Lease %(new)s registered from %(start)s, continuing lease %(old)s.")
+        % {"new": renewed.ref, "start": start.strftime("%d.%m.%Y"), "old": locked.ref},
+    )
+    return renewed
 
 
 # --- The life of a lease -------------------------------------------------------------------------------------------
@@ -524,9 +613,14 @@ def arrears_import_csv(text: str) -> int:
         except ValueError:
             errors.append(_("line %(n)d: not a date (YYYY-MM-DD): %(value)s") % {"n": number, "value": day})
             continue
-        if not re.fullmatch(r"-?[0-9]+", amount):
-            errors.append(_("line %(n)d: the amount must be whole kroner") % {"n": number})
+        # Kroner as the accounting system writes them: "12345", "12 345,50", "12345.50". Øre are cut off, so a
+        # figure is at least a whole month's rent exactly when the amount owed is.
+        amount = re.sub(r"[\s\u00a0]", "", amount)
+        matched = re.fullmatch(r"(-?[0-9]+)(?:[.,][0-9]{1,2})?", amount)
+        if matched is None:
+            errors.append(_("line %(n)d: the amount must be in kroner, with at most two decimals") % {"n": number})
             continue
+        amount = matched.group(1)
         if as_of < starts[ref]:
             errors.append(_("line %(n)d: the date is before the lease started") % {"n": number})
             continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +25,7 @@ from .forms import (
     FollowUpPlanForm,
     LeaseDateForm,
     LeaseRegisterForm,
+    LeaseRenewForm,
     LeaseTermsForm,
     MoveInForm,
     MoveOnPlanForm,
@@ -30,12 +33,13 @@ from .forms import (
     RentAdjustForm,
 )
 from .models import END_OR_NEVER, FollowUpPlan, Lease, Milestone, Reminder
+from .querysets import lease_neighbours
 
 
 def _lease_or_404(request, ref: str) -> Lease:
     lease = (
         Lease.objects.visible_to(request.user)
-        .select_related("unit", "household", "application", "application__assigned_to")
+        .select_related("unit", "household", "application", "application__assigned_to", "renewal_case__decision")
         .filter(ref=ref)
         .first()
     )
@@ -119,6 +123,9 @@ def _lease_page(request, lease: Lease, *, bound: dict | None = None):
             case_ref__in=[lease.ref, lease.application.ref if lease.application else ""],
             kind__in=["contract", "move_out_demand", "social_services_notice", "rent_adjustment"],
         ).order_by("-created_at")[:20],
+        "renew_form": _renew_form(lease),
+        "renew_start": lease.end + dt.timedelta(days=1) if lease.end else None,
+        **dict(zip(("lease_before", "lease_after"), lease_neighbours(lease), strict=True)),
         "can_demand": lease.end is not None
         and lease.end < today
         and not lease.moved_out
@@ -126,6 +133,14 @@ def _lease_page(request, lease: Lease, *, bound: dict | None = None):
         **(bound or {}),
     }
     return render(request, "tenancies/lease_detail.html", context)
+
+
+def _renew_form(lease: Lease) -> LeaseRenewForm | None:
+    """The form to register a granted renewal's new lease, filled in with its term and today's rent."""
+    term = services.renewal_next_term(lease) if services.renewal_pending(lease) else None
+    if term is None:
+        return None
+    return LeaseRenewForm(initial={"end": term[1], "monthly_rent": lease.monthly_rent})
 
 
 FOLLOWUP_ACTIONS = {"plan", "contact"}
@@ -139,6 +154,7 @@ _ACTION_FORMS = {
     "contact": "contact_form",
     "move_on": "move_on_form",
     "move_out": "move_out_form",
+    "renew": "renew_form",
 }
 
 
@@ -169,6 +185,18 @@ def lease_action(request, ref: str):
             if not form.is_valid():
                 raise ValidationError(_("Check the lease terms: dates and whole kroner."))
             services.lease_terms_update(lease=lease, data=form.cleaned_data, by=request.user)
+        elif action == "renew":
+            form = LeaseRenewForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Check the new term: an end date and the rent in whole kroner."))
+            renewed = services.lease_renew(lease=lease, by=request.user, **form.cleaned_data)
+            services.reminder_sweep_for_lease(lease.ref)
+            messages.success(
+                request,
+                _("Lease %(ref)s is registered from %(start)s; the contract is being prepared.")
+                % {"ref": renewed.ref, "start": renewed.start.strftime("%d.%m.%Y")},
+            )
+            return redirect(renewed)
         elif action == "move_out_demand":
             services.move_out_demand_send(lease=lease, by=request.user)
         elif action == "social_services":

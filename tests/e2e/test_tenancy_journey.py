@@ -96,6 +96,19 @@ def test_renewal__reminder_opens_the_renewal_case_and_closes_when_decided(page, 
     page.goto(f"{live_server.url}/")
     expect(page.get_by_test_id("worklist").locator("tr[data-kind=renewal_assessment]")).to_have_count(0)
 
+    # The granted renewal becomes the next lease: from the day after the old one ends, three years by default.
+    page.goto(f"{live_server.url}{lease.get_absolute_url()}")
+    renew = page.get_by_test_id("renew-form")
+    new_start = lease.end + dt.timedelta(days=1)
+    expect(renew.locator("#id_end")).to_have_value((add_months(new_start, 36) - dt.timedelta(days=1)).isoformat())
+    renew.get_by_role("button").click()
+    new_lease = Lease.objects.get(unit=lease.unit, start=new_start)
+    expect(page).to_have_url(re.compile(f"{new_lease.get_absolute_url()}$"))
+    expect(page.get_by_test_id("lease-before")).to_contain_text(lease.ref)
+    expect(page.get_by_test_id("lease-letters")).to_contain_text("Leigekontrakt for kommunal bustad")
+    lease.refresh_from_db()
+    assert (lease.outcome, new_lease.application) == ("renewed", lease.renewal_case)
+
 
 def test_allocation__without_javascript_the_unit_page_leads_to_the_shortlist_as_a_page(
     browser, live_server, staff_user

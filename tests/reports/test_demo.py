@@ -57,3 +57,42 @@ def test_demo_appeal_and_reopening__a_reversal_with_its_letter_and_a_reopened_ca
         "closed",
         "registered",
     ]
+
+
+@time_machine.travel(dt.datetime(2026, 11, 26, 10, 0, tzinfo=OSLO), tick=False)
+def test_demo_renewal__one_lease_renewed_into_the_next_and_one_renewal_case_waiting(django_capture_on_commit_callbacks):
+    from reports.demo import demo_renewal
+    from stord_bolig.demo.users import demo_users_ensure
+    from stord_bolig.interchange.codec import parse_document
+    from stord_bolig.interchange.service import records_export, records_import
+    from tenancies.models import Lease
+
+    users = demo_users_ensure()
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_renewal(users)
+    demo_renewal(users)  # loading the demo again adds nothing
+
+    renewed = Lease.objects.get(unit__ref="U-0201", outcome="renewed")
+    following = Lease.objects.get(unit__ref="U-0201", start=dt.date(2027, 3, 1))
+    assert (renewed.end, renewed.moved_out, renewed.renewal_decided) == (
+        dt.date(2027, 2, 28),
+        None,
+        dt.date(2026, 11, 26),
+    )
+    assert (following.application, following.end, following.monthly_rent) == (
+        renewed.renewal_case,
+        dt.date(2030, 2, 28),
+        8900,
+    )
+    waiting = Lease.objects.get(unit__ref="U-0202")
+    assert waiting.renewal_case.status == "assessment" and waiting.renewal_decided is None
+    contract = Letter.objects.get(kind="contract", case_ref=renewed.renewal_case.ref)
+    with contract.pdf.open("rb") as handle:
+        assert f"etter kontrakt {renewed.ref}, som er fornya" in " ".join(pdf_text(handle.read()).split())
+    # the interchange carries the renewal as its format says: the old lease "renewed", the new one on the renewal case
+    exported = records_export()
+    parse_document(exported)
+    by_ref = {lease["ref"]: lease for lease in exported["leases"]}
+    assert (by_ref[renewed.ref]["outcome"], by_ref[renewed.ref]["moved_out"]) == ("renewed", None)
+    assert by_ref[following.ref]["application"] == renewed.renewal_case.ref
+    assert records_import(exported).changed is False

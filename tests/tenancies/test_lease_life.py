@@ -247,6 +247,123 @@ def test_lease_register__may_start_the_day_after_the_previous_tenancy_ends(case,
     assert Lease.objects.filter(unit=unit).count() == 2 and lease.start == START
 
 
+# --- lease_renew --------------------------------------------------------------------------------------------------
+
+OLD_END = dt.date(2027, 2, 28)
+
+
+def renewal_granted(case, unit, caseworker, *, lease_years=None, **lease_fields) -> Lease:
+    """A lease ending 28 Feb 2027 whose renewal case is decided: granted (today), for `lease_years` if given."""
+    values = {"start": dt.date(2024, 3, 1), "end": OLD_END, "deposit": 3 * RENT, "guarantee": 1000, "unit": unit}
+    lease = lease_of(case, **{**values, **lease_fields})
+    renewal = services.renewal_case_open(lease_ref=lease.ref, today=TODAY, by=caseworker)
+    DecisionFactory(application=renewal, decided=TODAY, notified=TODAY, lease_years=lease_years)
+    Lease.objects.filter(pk=lease.pk).update(renewal_decided=TODAY)
+    lease.refresh_from_db()
+    return lease
+
+
+def test_lease_renew__the_new_lease_continues_the_old_on_the_renewal_case(
+    case, unit, caseworker, django_capture_on_commit_callbacks
+):
+    old = renewal_granted(case, unit, caseworker)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        new = services.lease_renew(lease=old, end=dt.date(2030, 2, 28), monthly_rent=9300, by=caseworker)
+
+    old.refresh_from_db()
+    assert (new.start, new.end, new.monthly_rent) == (dt.date(2027, 3, 1), dt.date(2030, 2, 28), 9300)
+    assert (new.unit, new.household, new.application) == (unit, old.household, old.renewal_case)
+    assert (new.deposit, new.guarantee) == (old.deposit, old.guarantee)  # the security carries over
+    assert (old.outcome, old.moved_out) == (Lease.Outcome.RENEWED, None)  # the tenant does not move
+    assert old.renewal_case.status_events.filter(note__contains=f"Lease {new.ref} registered from 01.03.2027").exists()
+    contract = Letter.objects.get(case_ref=old.renewal_case.ref, kind="contract")
+    text = letter_text(contract)
+    assert f"(kontrakt {new.ref})" in text and "Leigetid 1. mars 2027 – 28. februar 2030" in text
+    assert f"held fram leigeforholdet etter kontrakt {old.ref}, som er fornya" in text
+    assert "Husleige kr 9 300 per månad Depositum / garanti kr 27 000 / kr 1 000" in text
+    assert Unit.objects.get(pk=unit.pk).status == Unit.Status.LET
+
+
+def test_lease_renew__the_new_term_follows_the_decision_and_the_lease_rules(case, unit, caseworker):
+    from tenancies.views import _renew_form
+
+    one_year = renewal_granted(case, unit, caseworker, lease_years=1)
+
+    assert services.renewal_next_term(one_year) == (dt.date(2027, 3, 1), dt.date(2028, 2, 29))
+    assert _renew_form(one_year).initial == {"end": dt.date(2028, 2, 29), "monthly_rent": one_year.monthly_rent}
+    with pytest.raises(ValidationError) as caught:
+        services.lease_renew(lease=one_year, end=dt.date(2028, 2, 29), monthly_rent=RENT, by=caseworker)
+    assert caught.value.messages == [
+        "A lease shorter than 3 years needs the special reasons (særlege grunnar) written down."
+    ]
+    one_year.refresh_from_db()
+    assert Lease.objects.filter(unit=unit).count() == 1 and one_year.outcome is None
+    assert not Letter.objects.exists()
+
+    renewed = services.lease_renew(
+        lease=one_year, end=dt.date(2028, 2, 29), monthly_rent=RENT, short_term_reason=REASON, by=caseworker
+    )
+    assert renewed.short_term_reason == REASON
+
+
+def test_lease_renew__a_second_short_lease_in_a_row_needs_weighty_reasons(case, unit, caseworker):
+    short = renewal_granted(case, unit, caseworker, start=dt.date(2026, 3, 1), short_term_reason=REASON)
+
+    with pytest.raises(ValidationError) as caught:
+        services.lease_renew(
+            lease=short, end=dt.date(2028, 2, 29), monthly_rent=RENT, short_term_reason=REASON, by=caseworker
+        )
+
+    assert "weighty reasons" in caught.value.messages[0]
+    assert Lease.objects.filter(unit=unit).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("no_decision", "The renewal case has no decision granting the renewal yet."),
+        ("refused", "The renewal case has no decision granting the renewal yet."),
+        ("moved_out", "The tenant has moved out."),
+        ("renewed", "The lease has already been renewed."),
+    ],
+)
+def test_lease_renew__refused_and_nothing_written(case, unit, caseworker, setup, message):
+    lease = renewal_granted(case, unit, caseworker)
+    if setup == "no_decision":
+        lease.renewal_case.decision.delete()
+    elif setup == "refused":
+        lease.renewal_case.decision.__class__.objects.filter(application=lease.renewal_case).update(outcome="refused")
+    elif setup == "moved_out":
+        Lease.objects.filter(pk=lease.pk).update(moved_out=dt.date(2026, 11, 1), outcome="moved_private_rental")
+    else:
+        services.lease_renew(lease=lease, end=dt.date(2030, 2, 28), monthly_rent=RENT, by=caseworker)
+        Letter.objects.all().delete()
+    lease = Lease.objects.select_related("renewal_case").get(pk=lease.pk)
+    leases_before = Lease.objects.count()
+
+    with pytest.raises(ValidationError) as caught:
+        services.lease_renew(lease=lease, end=dt.date(2030, 2, 28), monthly_rent=RENT, by=caseworker)
+
+    assert caught.value.messages == [message]
+    assert Lease.objects.count() == leases_before
+    assert not Letter.objects.exists()
+
+
+def test_lease_renew__the_home_frees_when_the_tenant_moves_out_of_the_continued_lease(case, unit, caseworker):
+    from allocation.querysets import occupying_lease_ref
+
+    old = renewal_granted(case, unit, caseworker)
+    new = services.lease_renew(lease=old, end=dt.date(2030, 2, 28), monthly_rent=RENT, by=caseworker)
+    later = dt.date(2028, 6, 1)
+    assert occupying_lease_ref(unit, later) == new.ref  # the tenant lives there under the new lease
+
+    services.lease_move_out(lease=new, moved_out=dt.date(2028, 5, 31), outcome="moved_private_rental", by=caseworker)
+
+    assert occupying_lease_ref(unit, later) is None  # the renewed lease (no move-out of its own) does not hold it
+    assert Unit.objects.get(pk=unit.pk).status == Unit.Status.FREE
+
+
 # --- lease_terms_update -------------------------------------------------------------------------------------------
 
 
@@ -595,6 +712,9 @@ def leases(case):
     return LeaseFactory(ref="L-90001"), LeaseFactory(ref="L-90002")
 
 
+KRONER = "the amount must be in kroner, with at most two decimals"
+
+
 def figures() -> list[tuple[str, dt.date, int]]:
     return list(ArrearsFigure.objects.order_by("lease__ref", "as_of").values_list("lease__ref", "as_of", "amount"))
 
@@ -616,6 +736,16 @@ def test_arrears_import_csv__imports_every_line(leases, text):
     assert figures() == [("L-90001", dt.date(2026, 10, 31), 9600), ("L-90002", dt.date(2026, 10, 31), 0)]
 
 
+@pytest.mark.parametrize(
+    ("amount", "kroner"),
+    [("9600,50", 9600), ("9 600,99", 9600), ("9\u00a0600.5", 9600), ("12345.00", 12345), ("-250,75", 0)],
+)
+def test_arrears_import_csv__oere_are_cut_off_so_a_month_owed_is_a_month_owed(leases, amount, kroner):
+    services.arrears_import_csv(f"lease;as_of;amount\nL-90001;2026-10-31;{amount}\n")
+
+    assert figures() == [("L-90001", dt.date(2026, 10, 31), kroner)]
+
+
 def test_arrears_import_csv__a_figure_for_a_day_already_registered_replaces_it(leases):
     ArrearsFigureFactory(lease=leases[0], as_of=dt.date(2026, 9, 30), amount=4000)
     ArrearsFigureFactory(lease=leases[0], as_of=dt.date(2026, 10, 31), amount=9000)
@@ -631,11 +761,12 @@ def test_arrears_import_csv__a_figure_for_a_day_already_registered_replaces_it(l
         pytest.param("L-99999;2026-10-31;500", "line 3: unknown lease L-99999", id="unknown-lease"),
         pytest.param("L-90002;31.10.2026;500", "line 3: not a date (YYYY-MM-DD): 31.10.2026", id="bad-date"),
         pytest.param("L-90002;2026-02-30;500", "line 3: not a date (YYYY-MM-DD): 2026-02-30", id="impossible-date"),
-        pytest.param("L-90002;2026-10-31;500.50", "line 3: the amount must be whole kroner", id="decimal-amount"),
-        pytest.param("L-90002;2026-10-31;1 200", "line 3: the amount must be whole kroner", id="thousands-space"),
-        pytest.param("L-90002;2026-10-31;", "line 3: the amount must be whole kroner", id="empty-amount"),
-        pytest.param("L-90002;2026-10-31;--5", "line 3: the amount must be whole kroner", id="double-minus"),
-        pytest.param("L-90002;2026-10-31;²", "line 3: the amount must be whole kroner", id="superscript-digit"),
+        pytest.param("L-90002;2026-10-31;500,505", f"line 3: {KRONER}", id="three-decimals"),
+        pytest.param("L-90002;2026-10-31;1.200,50", f"line 3: {KRONER}", id="dot-thousands"),
+        pytest.param("L-90002;2026-10-31;", f"line 3: {KRONER}", id="empty-amount"),
+        pytest.param("L-90002;2026-10-31;--5", f"line 3: {KRONER}", id="double-minus"),
+        pytest.param("L-90002;2026-10-31;²", f"line 3: {KRONER}", id="superscript-digit"),
+        pytest.param("L-90002;2026-10-31;kr 500", f"line 3: {KRONER}", id="currency"),
         pytest.param("L-90002;2024-12-31;500", "line 3: the date is before the lease started", id="before-start"),
         pytest.param("L-90002;2026-10-31", "line 3: expected 3 fields", id="two-fields"),
         pytest.param("L-90002;2026-10-31;500;x", "line 3: expected 3 fields", id="four-fields"),

@@ -160,6 +160,84 @@ def test_lease_action__renewal_granted_closes_the_renewal_reminder(english, expi
     assert reminder.closed_at is not None
 
 
+@pytest.fixture
+def renewal_granted(expiring_lease, caseworker) -> Lease:
+    """The expiring lease (ends 31 Mar 2027) with its renewal case granted today, for three years."""
+    renewal = services.renewal_case_open(lease_ref=expiring_lease.ref, today=TODAY, by=caseworker)
+    DecisionFactory(application=renewal, decided=TODAY, notified=TODAY)
+    services.renewal_decided(decision=renewal.decision, by=caseworker)
+    expiring_lease.refresh_from_db()
+    return expiring_lease
+
+
+@pytest.mark.django_db
+def test_lease_action__a_granted_renewal_is_registered_from_the_lease_page(english, renewal_granted):
+    old = renewal_granted
+    page = english.get(old.get_absolute_url())
+    form = page.context["renew_form"]
+    assert (form["end"].value(), form["monthly_rent"].value()) == (dt.date(2030, 3, 31), old.monthly_rent)
+    assert "The new lease starts 01.04.2027, the day after this one ends" in page.content.decode()
+
+    response = english.post(
+        reverse("tenancies:lease-action", args=[old.ref]),
+        {"form": "renew", "end": "2030-03-31", "monthly_rent": old.monthly_rent + 200},
+    )
+
+    new = Lease.objects.get(start=dt.date(2027, 4, 1))
+    assert response.status_code == 302 and response.url == new.get_absolute_url()
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        f"Lease {new.ref} is registered from 01.04.2027; the contract is being prepared."
+    ]
+    assert (new.application, new.monthly_rent) == (old.renewal_case, old.monthly_rent + 200)
+    new_page = english.get(new.get_absolute_url())
+    old_page = english.get(old.get_absolute_url())
+    assert f"{old.ref}</a> 01.04.2024 – 31.03.2027 (this lease continues it)" in new_page.content.decode()
+    assert "Record move-in" not in new_page.content.decode()  # the tenant already lives there
+    assert f"{new.ref}</a> from 01.04.2027" in old_page.content.decode()
+    assert old_page.context["renew_form"] is None  # done: no second renewal from the old lease
+    assert "Record move-out" not in old_page.content.decode()  # the tenant moves out of the new lease
+    assert "(Renewed)" in old_page.content.decode()
+
+
+@pytest.mark.django_db
+def test_lease_action__a_renewal_with_bad_input_keeps_what_was_typed_and_registers_nothing(english, renewal_granted):
+    response = english.post(
+        reverse("tenancies:lease-action", args=[renewal_granted.ref]),
+        {"form": "renew", "end": "2028-03-31", "monthly_rent": "9500", "short_term_reason": ""},
+    )
+
+    assert response.status_code == 200
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "A lease shorter than 3 years needs the special reasons (særlege grunnar) written down."
+    ]
+    form = response.context["renew_form"]
+    assert (form["end"].value(), form["monthly_rent"].value()) == ("2028-03-31", "9500")
+    assert Lease.objects.count() == 1
+    renewal_granted.refresh_from_db()
+    assert renewal_granted.outcome is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        (TODAY + DAY, "A move-in is recorded when it has happened: the date cannot be in the future."),
+        (dt.date(2026, 10, 31), "Moving in cannot be before the lease starts."),
+        (TODAY, "Saved."),
+    ],
+)
+def test_lease_action__move_in_is_recorded_on_a_day_between_the_start_and_today(english, caseworker, day, message):
+    lease = _lease(caseworker, start=dt.date(2026, 11, 1), end=dt.date(2029, 10, 31))
+
+    response = english.post(
+        reverse("tenancies:lease-action", args=[lease.ref]), {"form": "move_in", "moved_in": day.isoformat()}
+    )
+
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [message]
+    lease.refresh_from_db()
+    assert lease.moved_in == (day if message == "Saved." else None)
+
+
 @pytest.mark.django_db
 def test_lease_action__future_date_is_refused_and_the_reminder_stays(english, expiring_lease):
     response = english.post(

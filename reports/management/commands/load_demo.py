@@ -6,7 +6,14 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from allocation.services import offer_expire_sweep
-from reports.demo import demo_appeal_and_reopening, demo_enrich, demo_old_case, demo_steering, demo_tenancy_life
+from reports.demo import (
+    demo_appeal_and_reopening,
+    demo_enrich,
+    demo_old_case,
+    demo_renewal,
+    demo_steering,
+    demo_tenancy_life,
+)
 from stord_bolig.demo.users import demo_users_ensure
 from stord_bolig.interchange.service import records_import
 from tenancies.services import reminder_sweep, renewal_cases_open
@@ -21,6 +28,7 @@ class Command(BaseCommand):
         result = records_import(json.loads(path.read_text(encoding="utf-8")))
         demo_enrich(users)
         demo_tenancy_life(users)
+        demo_renewal(users)
         demo_old_case(users)
         demo_appeal_and_reopening(users)
         demo_steering(users)
