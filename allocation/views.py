@@ -109,16 +109,20 @@ def _shortlist_day_and_state(request, unit: Unit) -> dict:
 def unit_detail(request, ref: str):
     """The unit; its shortlist, when it has one, is loaded after the page (unit_shortlist), so the page shows at
     once and the ranking of every waiting household is paid for only by those who look at it."""
+    from tenancies.querysets import visible_lease_ids
+
     unit = _unit_or_404(request, ref)
     state = _shortlist_day_and_state(request, unit)
     on = state["on"]
     offers = list(unit.offers.select_related("application").order_by("-offered")[:20])
+    leases = list(unit.leases.select_related("household").order_by("-start")[:20])
     context = {
         **state,
         "offers": offers,
         # Link a case only for those who may open it (management sees the unit, not the cases).
         "openable": visible_case_ids(request.user, [offer.application_id for offer in offers]),
-        "leases": unit.leases.select_related("household").order_by("-start")[:20],
+        "leases": leases,
+        "lease_openable": visible_lease_ids(request.user, [lease.pk for lease in leases]),
         "history": unit.events.order_by("-pgh_created_at")[:20] if hasattr(unit, "events") else [],
         "status_form": UnitStatusForm(initial={"status": unit.status}),
         "vacant_days": vacancy_days(unit, *rules.last_twelve_months(on)),

@@ -157,3 +157,10 @@ def lease_neighbours(lease) -> tuple:
     before = same.filter(start__lt=lease.start).order_by("-start").first()
     after = same.filter(start__gt=lease.start).order_by("start").first()
     return before, after
+
+
+def visible_lease_ids(user, ids) -> set[int]:
+    """Which of these leases the user may open (a page links only those)."""
+    if not user.has_perm("tenancies.view_lease"):
+        return set()
+    return set(Lease.objects.visible_to(user).filter(pk__in=list(ids)).values_list("pk", flat=True))

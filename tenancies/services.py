@@ -546,9 +546,14 @@ def rent_adjust(
     messages = {
         "above_cpi": _("The new rent is above what the CPI change allows (at most %(max)s).")
         % {"max": kr(rules.max_rent_after_cpi(locked.monthly_rent, float(cpi_at_last_change), float(cpi_now)))},
-        "within_a_year": _("The rent can change at earliest a year after the last change (%(day)s).")
-        % {"day": last_change.strftime("%d.%m.%Y")},
-        "notice_under_a_month": _("The tenant must have at least one month's written notice."),
+        "within_a_year": _(
+            "The rent can change at the earliest a year after the last change (%(day)s): from %(earliest)s."
+        )
+        % {"day": last_change.strftime("%d.%m.%Y"), "earliest": add_months(last_change, 12).strftime("%d.%m.%Y")},
+        "notice_under_a_month": _(
+            "The tenant must have at least one month's written notice: with notice given today, from %(earliest)s."
+        )
+        % {"earliest": add_months(today, 1).strftime("%d.%m.%Y")},
     }
     if problems:
         raise ValidationError([messages[code] for code in problems])

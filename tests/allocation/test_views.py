@@ -143,6 +143,25 @@ def test_unit_detail__let_unit_shows_no_shortlist(english):
 
 
 @pytest.mark.django_db
+def test_unit_detail__its_tenancies_link_to_their_leases_for_those_who_may_open_them(english, make_user):
+    from django.test import Client
+
+    from tests.factories import LeaseFactory
+
+    unit = free_unit(status=Unit.Status.LET)
+    old = LeaseFactory(unit=unit, start=dt.date(2021, 1, 1), end=dt.date(2023, 12, 31), moved_out=dt.date(2023, 12, 31))
+    current = LeaseFactory(unit=unit, start=dt.date(2024, 1, 1), end=dt.date(2026, 12, 31))
+    management = verified_client(Client(), make_user("management"))
+
+    page = english.get(unit.get_absolute_url()).content.decode()
+    seen_by_management = management.get(unit.get_absolute_url()).content.decode()
+
+    assert f'<a href="{current.get_absolute_url()}">{current.ref}</a>' in page
+    assert f'<a href="{old.get_absolute_url()}">{old.ref}</a>' in page and "(moved out 31.12.2023)" in page
+    assert current.ref in seen_by_management and current.get_absolute_url() not in seen_by_management
+
+
+@pytest.mark.django_db
 def test_offer_make_view__post_makes_the_offer_and_redirects_with_a_success_message(english, caseworker):
     unit = free_unit()
     application = waiting_case()
@@ -254,7 +273,8 @@ def test_waiting_list__shows_each_waiting_case_with_its_state(english):
     assert [row["case"].ref for row in response.context["rows"]] == [urgent.ref, offered.ref, ordinary.ref]
     html = response.content.decode()
     assert "3 households waiting on 25.11.2026." in html
-    assert f"open offer {offer.ref}" in html
+    answer = reverse("allocation:offer-answer", args=[offer.ref])
+    assert f'open offer <a href="{answer}" data-testid="waiting-offer">{offer.ref}</a>' in html  # record its answer
     assert "suspended until 05.12.2026" in html
     only_a = english.get(reverse("allocation:waiting-list"), {"band": "A"})
     assert [row["case"].ref for row in only_a.context["rows"]] == [urgent.ref]

@@ -611,12 +611,12 @@ def test_rent_adjust__the_notice_goes_to_the_home_let_signed_by_who_sent_it_unde
         ),
         pytest.param(
             {"effective": dt.date(2026, 12, 24)},
-            "The tenant must have at least one month's written notice.",
+            "The tenant must have at least one month's written notice: with notice given today, from 25.12.2026.",
             id="notice-under-a-month",
         ),
         pytest.param(
             {"effective": dt.date(2027, 1, 1), "lease_start": dt.date(2026, 1, 2)},
-            "The rent can change at earliest a year after the last change (02.01.2026).",
+            "The rent can change at the earliest a year after the last change (02.01.2026): from 02.01.2027.",
             id="within-a-year-of-the-lease-start",
         ),
     ],
@@ -678,7 +678,9 @@ def test_rent_adjust__a_second_change_within_a_year_of_the_first_is_refused(case
     with pytest.raises(ValidationError) as caught:
         adjust(lease, caseworker, new_rent=9100, effective=dt.date(2027, 12, 31))
 
-    assert caught.value.messages == ["The rent can change at earliest a year after the last change (01.01.2027)."]
+    assert caught.value.messages == [
+        "The rent can change at the earliest a year after the last change (01.01.2027): from 01.01.2028."
+    ]
     assert RentChange.objects.count() == 1
     assert Letter.objects.filter(kind="rent_adjustment").count() == 1
 

@@ -287,7 +287,9 @@ def test_lease_action__rent_notice_is_recorded_and_listed(english, case):
             id="above-cpi",
         ),
         pytest.param(
-            {"effective": "2026-12-01"}, "The tenant must have at least one month's written notice.", id="short-notice"
+            {"effective": "2026-12-01"},
+            "The tenant must have at least one month's written notice: with notice given today, from 25.12.2026.",
+            id="short-notice",
         ),
         pytest.param({"cpi_now": ""}, "Give the new rent, both index values and the date.", id="missing-index"),
     ],
