@@ -13,6 +13,7 @@ from cases.rules import LEGAL_BASIS, legal_reference
 from stord_bolig.letters import letter_create
 
 from .models import Lease, RentChange
+from .querysets import continued_lease
 
 TITLES = {
     "contract": {"nn": "Leigekontrakt for kommunal bustad", "nb": "Leiekontrakt for kommunal bolig"},
@@ -29,7 +30,10 @@ def _tenant_lines(lease: Lease) -> list[str]:
     """A tenant who has moved in gets the landlord's letters at the home let (unless someone acts for them);
     before moving in, and after moving out, at their own postal address."""
     applicant = lease.household.applicant
-    lived_in = lease.moved_in is not None and lease.moved_out is None
+    # A renewed lease's tenant lives in the home from its first day (moved in under the lease it continues).
+    lived_in = lease.moved_out is None and (
+        lease.moved_in is not None or getattr(continued_lease(lease), "moved_in", None) is not None
+    )
     if applicant is None or applicant.representative_name or not lived_in:
         return recipient_lines(applicant) if applicant is not None else []
     return [applicant.full_name, *(part.strip() for part in lease.unit.address.split(",") if part.strip())]
@@ -83,17 +87,9 @@ def contract_letter_create(*, lease: Lease, language: str, by):
     terms = [lease.start, lease.end, lease.monthly_rent, lease.deposit, lease.guarantee, lease.short_term_reason]
     digest = hashlib.sha256(repr(terms).encode()).hexdigest()[:16]
     # A renewal's contract names the lease it continues (the day before it starts, same home and household).
-    continues = (
-        Lease.objects.filter(
-            unit_id=lease.unit_id,
-            household_id=lease.household_id,
-            outcome=Lease.Outcome.RENEWED,
-            end=lease.start - dt.timedelta(days=1),
-        )
-        .values_list("ref", flat=True)
-        .first()
-    )
-    return _create(lease, "contract", language, by, f"contract:{lease.pk}:{digest}", {"continues_ref": continues or ""})
+    continues = continued_lease(lease)
+    extra = {"continues_ref": continues.ref if continues is not None else ""}
+    return _create(lease, "contract", language, by, f"contract:{lease.pk}:{digest}", extra)
 
 
 def move_out_demand_letter_create(*, lease: Lease, language: str, by):

@@ -138,12 +138,19 @@ def lease_links(application, user) -> list[dict]:
     from .models import Lease
 
     links = []
-    for lease in Lease.objects.filter(application=application).select_related("unit").order_by("-start")[:20]:
-        label = _("Lease %(ref)s: %(address)s, from %(start)s") % {
-            "ref": lease.ref,
-            "address": lease.unit.address,
-            "start": lease.start.strftime("%d.%m.%Y"),
-        }
+    leases = Lease.objects.filter(Q(application=application) | Q(renewal_case=application))
+    for lease in leases.select_related("unit").order_by("-start")[:20]:
+        values = {"ref": lease.ref, "address": lease.unit.address, "start": lease.start.strftime("%d.%m.%Y")}
+        if lease.renewal_case_id == application.pk and lease.application_id != application.pk:
+            # the lease this renewal case is about; once granted, its page registers the renewed lease
+            from .services import renewal_pending
+
+            values["end"] = lease.end.strftime("%d.%m.%Y") if lease.end else ""
+            label = _("Lease %(ref)s to renew: %(address)s, ends %(end)s") % values
+            if renewal_pending(lease):
+                label = _("%(lease)s – next: register the renewed lease there") % {"lease": label}
+        else:
+            label = _("Lease %(ref)s: %(address)s, from %(start)s") % values
         url = reverse("tenancies:lease-detail", args=[lease.ref]) if user.has_perm("tenancies.view_lease") else None
         links.append({"label": label, "url": url})
     return links
@@ -164,3 +171,17 @@ def visible_lease_ids(user, ids) -> set[int]:
     if not user.has_perm("tenancies.view_lease"):
         return set()
     return set(Lease.objects.visible_to(user).filter(pk__in=list(ids)).values_list("pk", flat=True))
+
+
+def continued_lease(lease):
+    """The renewed lease this one continues (same home and household, ended the day before it starts), or None."""
+    return (
+        Lease.objects.filter(
+            unit_id=lease.unit_id,
+            household_id=lease.household_id,
+            outcome=Lease.Outcome.RENEWED,
+            end=lease.start - dt.timedelta(days=1),
+        )
+        .only("ref", "moved_in", "moved_out")
+        .first()
+    )

@@ -20,7 +20,7 @@ from stord_bolig.formats import kr
 
 from . import letters, rules
 from .models import ArrearsFigure, FollowUpContact, FollowUpPlan, Lease, Milestone, MoveOnPlan, Reminder, RentChange
-from .querysets import reminder_document
+from .querysets import continued_lease, reminder_document
 
 logger = logging.getLogger(__name__)
 
@@ -166,8 +166,15 @@ def lease_move_out(*, lease: Lease, moved_out: dt.date, outcome: str, by) -> Lea
     locked = Lease.objects.select_for_update().get(pk=lease.pk)
     if locked.moved_out:
         raise ValidationError(_("The tenant has already moved out."))
-    if moved_out < (locked.moved_in or locked.start):
+    if locked.moved_in is not None and moved_out < locked.moved_in:
         raise ValidationError({"moved_out": _("Moving out cannot be before moving in.")})
+    if moved_out < locked.start:
+        raise ValidationError(
+            {
+                "moved_out": _("Moving out cannot be before the lease starts (%(day)s).")
+                % {"day": locked.start.strftime("%d.%m.%Y")}
+            }
+        )
     locked.moved_out = moved_out
     locked.outcome = outcome
     locked.save(update_fields=["moved_out", "outcome"])
@@ -202,6 +209,8 @@ def lease_record_date(*, lease: Lease, field: str, day: dt.date, by) -> Lease:
     if day > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
     locked = Lease.objects.select_for_update().get(pk=lease.pk)
+    if field == "move_out_demand_sent" and locked.outcome == Lease.Outcome.RENEWED:
+        raise ValidationError(_("The renewal is granted: the tenant stays, and no move-out demand is sent."))
     if locked.moved_out is not None and day > locked.moved_out and field != "financial_advice_referral":
         # a renewal, a demand or a review after the tenant left is a mistake (old arrears may still be referred)
         raise ValidationError(_("The tenant moved out on %(day)s.") % {"day": locked.moved_out.strftime("%d.%m.%Y")})
@@ -287,6 +296,11 @@ def renewal_decided(*, decision, by) -> None:
         transaction.on_commit(lambda: reminder_sweep_for_lease(lease.ref))
 
 
+def _tenant_language(lease: Lease) -> str:
+    applicant = lease.household.applicant
+    return applicant.preferred_language if applicant is not None and applicant.preferred_language else "nn"
+
+
 def renewal_next_term(lease: Lease) -> tuple[dt.date, dt.date | None] | None:
     """The renewed lease's term: from the day after the old end, as long as the renewal decision says (3 years
     unless it says otherwise); None when the lease has no end to renew from."""
@@ -323,7 +337,7 @@ def lease_renew(
     monthly_rent: int,
     short_term_reason: str = "",
     repeat_short_term_reason: str = "",
-    language: str = "nn",
+    language: str | None = None,
     by,
 ) -> Lease:
     """Carry out a granted renewal: the new lease on the renewal case starts the day after the old one ends, with the
@@ -358,7 +372,7 @@ def lease_renew(
         guarantee=locked.guarantee,
         short_term_reason=short_term_reason,
         repeat_short_term_reason=repeat_short_term_reason,
-        language=language,
+        language=language or _tenant_language(locked),
         by=by,
     )
     CaseEvent.objects.create(
@@ -473,6 +487,15 @@ def lease_terms_update(*, lease: Lease, data: dict, language: str = "nn", by) ->
     locked = Lease.objects.select_for_update().get(pk=lease.pk)
     if locked.moved_in is not None:
         raise ValidationError(_("The terms of a lease cannot change after moving in; register a new lease."))
+    continued = continued_lease(locked)
+    if continued is not None:
+        if locked.start <= timezone.localdate():
+            raise ValidationError(_("The terms of a lease cannot change after it has started; register a new lease."))
+        if data.get("start") != locked.start:
+            raise ValidationError(
+                _("A renewed lease starts the day after the lease it continues (%(lease)s): %(day)s.")
+                % {"lease": continued.ref, "day": locked.start.strftime("%d.%m.%Y")}
+            )
     previous = list(
         Lease.objects.filter(unit=locked.unit_id, household=locked.household_id)
         .exclude(pk=locked.pk)
@@ -498,6 +521,8 @@ def move_out_demand_send(*, lease: Lease, language: str = "nn", by) -> Lease:
     today = timezone.localdate()
     if locked.end is None or locked.end >= today:
         raise ValidationError(_("A move-out demand is sent after the lease has ended."))
+    if locked.outcome == Lease.Outcome.RENEWED or locked.renewal_decided is not None:
+        raise ValidationError(_("The renewal is granted: the tenant stays, and no move-out demand is sent."))
     if locked.moved_out is not None:
         raise ValidationError(_("The tenant has moved out."))
     if locked.move_out_demand_sent is not None:

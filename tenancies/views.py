@@ -33,7 +33,7 @@ from .forms import (
     RentAdjustForm,
 )
 from .models import END_OR_NEVER, FollowUpPlan, Lease, Milestone, Reminder
-from .querysets import lease_neighbours
+from .querysets import continued_lease, lease_neighbours
 
 
 def _lease_or_404(request, ref: str) -> Lease:
@@ -87,6 +87,7 @@ def _lease_page(request, lease: Lease, *, bound: dict | None = None):
         purpose=lease.ref,
     )
     today = timezone.localdate()
+    continued = continued_lease(lease)
     context = {
         "lease": lease,
         "today": today,
@@ -95,7 +96,7 @@ def _lease_page(request, lease: Lease, *, bound: dict | None = None):
         "date_form": LeaseDateForm(),
         "move_in_form": MoveInForm(initial={"moved_in": lease.start}),
         "move_out_form": MoveOutForm(initial={"moved_out": today}),
-        "hard_deadline": add_months(lease.end, 3) if lease.end else None,
+        "hard_deadline": add_months(lease.end, 3) if lease.end and lease.renewal_decided is None else None,
         "active": Lease.objects.filter(pk=lease.pk).active_on(today).exists(),
         "terms_form": LeaseTermsForm(
             initial={
@@ -129,9 +130,16 @@ def _lease_page(request, lease: Lease, *, bound: dict | None = None):
         "can_demand": lease.end is not None
         and lease.end < today
         and not lease.moved_out
-        and not lease.move_out_demand_sent,
+        and not lease.move_out_demand_sent
+        and lease.renewal_decided is None
+        and lease.outcome != Lease.Outcome.RENEWED,
+        "continued": continued,
+        # a renewed lease's terms are fixed once it runs (its tenant already lives there)
+        "terms_open": lease.moved_in is None and (continued is None or lease.start > today),
         **(bound or {}),
     }
+    if not services.renewal_pending(lease):
+        context["renew_form"] = None  # a stale form posted again after the renewal is not offered again
     return render(request, "tenancies/lease_detail.html", context)
 
 
@@ -188,7 +196,9 @@ def lease_action(request, ref: str):
         elif action == "renew":
             form = LeaseRenewForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(_("Check the new term: an end date and the rent in whole kroner."))
+                raise ValidationError(
+                    _("Give the rent in whole kroner and the end as a date (empty for an open-ended lease).")
+                )
             renewed = services.lease_renew(lease=lease, by=request.user, **form.cleaned_data)
             services.reminder_sweep_for_lease(lease.ref)
             messages.success(

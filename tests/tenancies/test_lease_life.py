@@ -364,6 +364,63 @@ def test_lease_renew__the_home_frees_when_the_tenant_moves_out_of_the_continued_
     assert Unit.objects.get(pk=unit.pk).status == Unit.Status.FREE
 
 
+def test_lease_renew__the_contract_goes_to_the_home_the_tenant_lives_in(
+    case, unit, caseworker, django_capture_on_commit_callbacks
+):
+    old = renewal_granted(case, unit, caseworker, moved_in=dt.date(2024, 3, 1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        new = services.lease_renew(lease=old, end=dt.date(2030, 2, 28), monthly_rent=RENT, by=caseworker)
+
+    text = letter_text(Letter.objects.get(kind="contract"))
+    applicant = new.household.applicant
+    assert f"{applicant.full_name} Sæbøvegen 12 5411 Stord" in text  # not the address they had before moving in
+
+
+def test_lease_renew__no_move_out_demand_for_a_tenant_who_stays(case, unit, caseworker):
+    old = renewal_granted(case, unit, caseworker)
+    services.lease_renew(lease=old, end=dt.date(2030, 2, 28), monthly_rent=RENT, by=caseworker)
+    Lease.objects.filter(pk=old.pk).update(end=TODAY - DAY)  # as it will be once the old term has run out
+
+    for attempt in (
+        lambda: services.move_out_demand_send(lease=old, by=caseworker),
+        lambda: services.lease_record_date(lease=old, field="move_out_demand_sent", day=TODAY, by=caseworker),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            attempt()
+        assert caught.value.messages == ["The renewal is granted: the tenant stays, and no move-out demand is sent."]
+    old.refresh_from_db()
+    assert old.move_out_demand_sent is None and not Letter.objects.filter(kind="move_out_demand").exists()
+
+
+def test_lease_renew__the_new_lease_keeps_its_start_and_its_terms_are_fixed_once_it_runs(case, unit, caseworker):
+    old = renewal_granted(case, unit, caseworker)
+    new = services.lease_renew(lease=old, end=dt.date(2030, 2, 28), monthly_rent=RENT, by=caseworker)
+    moved = {**terms(start=dt.date(2027, 6, 1), end=dt.date(2030, 5, 31)), "deposit": new.deposit}
+
+    with pytest.raises(ValidationError) as caught:
+        services.lease_terms_update(lease=new, data=moved, by=caseworker)
+    assert caught.value.messages == [
+        f"A renewed lease starts the day after the lease it continues ({old.ref}): 01.03.2027."
+    ]
+    services.lease_terms_update(lease=new, data={**moved, "start": new.start}, by=caseworker)  # other terms may
+    Lease.objects.filter(pk=old.pk).update(end=TODAY - DAY)  # once the new lease has started
+    Lease.objects.filter(pk=new.pk).update(start=TODAY)
+    new.refresh_from_db()
+    with pytest.raises(ValidationError) as caught:
+        services.lease_terms_update(lease=new, data={**moved, "start": TODAY}, by=caseworker)
+    assert caught.value.messages == ["The terms of a lease cannot change after it has started; register a new lease."]
+
+
+def test_lease_move_out__before_a_lease_without_a_move_in_starts_names_its_start(case, unit, caseworker):
+    lease = lease_of(case, start=dt.date(2026, 12, 1), end=dt.date(2029, 11, 30))
+
+    with pytest.raises(ValidationError) as caught:
+        services.lease_move_out(lease=lease, moved_out=dt.date(2026, 11, 30), outcome="other", by=caseworker)
+
+    assert caught.value.messages == ["Moving out cannot be before the lease starts (01.12.2026)."]
+
+
 # --- lease_terms_update -------------------------------------------------------------------------------------------
 
 

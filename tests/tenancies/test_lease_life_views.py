@@ -188,9 +188,9 @@ def test_lease_detail__shows_the_contract_and_the_new_sections(english, case, dj
         "Move-on plan (circulation)",
         "Rent adjustment (CPI)",
         "Lease terms and contract",
-        "Letters and notices",
     ]:
         assert heading in html
+    assert "Letters and notices" not in html  # no arrears, not ended: nothing to send, so no empty card
     assert "No follow-up plan." in html and "No move-on plan yet." in html
     assert 'data-testid="move-out-demand"' not in html  # the lease has not ended
 

@@ -200,6 +200,47 @@ def test_lease_action__a_granted_renewal_is_registered_from_the_lease_page(engli
 
 
 @pytest.mark.django_db
+def test_renewal_case_page__links_the_lease_to_renew_and_then_the_new_lease(english, renewal_granted, caseworker):
+    case_url = renewal_granted.renewal_case.get_absolute_url()
+
+    def links() -> str:
+        html = english.get(case_url).content.decode()
+        return html[html.index('data-testid="case-links"') :].split("</ul>", 1)[0]
+
+    before = links()
+    new = services.lease_renew(lease=renewal_granted, end=dt.date(2030, 3, 31), monthly_rent=9000, by=caseworker)
+    after = links()
+
+    assert f'href="{renewal_granted.get_absolute_url()}">Lease {renewal_granted.ref} to renew:' in before
+    assert "ends 31.03.2027 – next: register the renewed lease there" in before
+    assert f'href="{new.get_absolute_url()}">Lease {new.ref}:' in after and "from 01.04.2027" in after
+    assert f"Lease {renewal_granted.ref} to renew:" in after and "next: register" not in after
+
+
+@pytest.mark.django_db
+def test_lease_action__a_renewal_posted_again_from_a_stale_page_is_refused_and_not_offered_again(
+    english, renewal_granted
+):
+    url = reverse("tenancies:lease-action", args=[renewal_granted.ref])
+    english.post(url, {"form": "renew", "end": "2030-03-31", "monthly_rent": "9000"})
+
+    again = english.post(url, {"form": "renew", "end": "2030-03-31", "monthly_rent": "9000"})
+
+    assert [str(m) for m in get_messages(again.wsgi_request)][-1] == "The lease has already been renewed."
+    assert again.context["renew_form"] is None and 'data-testid="renew-form"' not in again.content.decode()
+    assert Lease.objects.count() == 2
+    # the language switch on a page shown after a post leads back to the page it was posted from, not the post
+    language_next = again.content.decode().split('name="next" type="hidden" value="', 1)[1].split('"', 1)[0]
+    assert language_next == "/"  # the test client sends no Referer
+    with_referer = english.post(
+        url,
+        {"form": "renew", "end": "2030-03-31"},
+        HTTP_REFERER=f"http://testserver{renewal_granted.get_absolute_url()}",
+    )
+    assert f'value="http://testserver{renewal_granted.get_absolute_url()}"' in with_referer.content.decode()
+
+
+@pytest.mark.django_db
 def test_lease_action__a_renewal_with_bad_input_keeps_what_was_typed_and_registers_nothing(english, renewal_granted):
     response = english.post(
         reverse("tenancies:lease-action", args=[renewal_granted.ref]),
