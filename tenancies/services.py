@@ -246,12 +246,19 @@ def renewal_cases_open(today: dt.date) -> int:
 def renewal_case_open(*, lease_ref: str, today: dt.date, by=None) -> Application | None:
     """Open the renewal case of a lease once (kind "renewal"), reusing the needs assessment of its case."""
     from cases.models import Assessment, CaseEvent, Status
+    from cases.rules import urgency_suggest
     from cases.services import case_number_next
 
     lease = Lease.objects.select_for_update(of=("self",)).select_related("application", "household").get(ref=lease_ref)
     if lease.renewal_case_id is not None or lease.renewal_decided is not None:
         return lease.renewal_case
     previous = lease.application
+    old = Assessment.objects.filter(application=previous).first() if previous else None
+    # The tenant lives in a home of their own now: the band starts from that, not from how they lived before.
+    urgency = urgency_suggest(
+        housing_situation=Application.HousingSituation.OWN_RENTED,
+        children_in_unsuitable_housing=bool(old and old.children_in_unsuitable_housing),
+    )
     case = Application.objects.create(
         ref=case_number_next(today.year),
         household=lease.household,
@@ -261,7 +268,8 @@ def renewal_case_open(*, lease_ref: str, today: dt.date, by=None) -> Application
         assigned_to=previous.assigned_to if previous else None,
         housing_situation=Application.HousingSituation.OWN_RENTED,
         main_reason=previous.main_reason if previous else Application.MainReason.OTHER,
-        urgency=previous.urgency if previous else Application.Urgency.C,
+        urgency=urgency,
+        urgency_suggested=urgency,
         target_group=previous.target_group if previous else Application.TargetGroup.ORDINARY,
         wheelchair_need=previous.wheelchair_need if previous else False,
     )
@@ -273,7 +281,6 @@ def renewal_case_open(*, lease_ref: str, today: dt.date, by=None) -> Application
         note=_("Renewal of lease %(lease)s opened before it ends %(end)s.")
         % {"lease": lease.ref, "end": lease.end.strftime("%d.%m.%Y") if lease.end else ""},
     )
-    old = Assessment.objects.filter(application=previous).first() if previous else None
     if old is not None:
         old.pk = None
         old.id = None

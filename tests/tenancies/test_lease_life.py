@@ -263,6 +263,33 @@ def renewal_granted(case, unit, caseworker, *, lease_years=None, **lease_fields)
     return lease
 
 
+@pytest.mark.parametrize(("children_in_unsuitable_housing", "band"), [(False, "C"), (True, "B")])
+def test_renewal_case_open__once_with_the_assessment_to_review_and_a_band_from_living_in_the_home(
+    case, unit, caseworker, children_in_unsuitable_housing, band
+):
+    from cases.models import Application, Assessment
+
+    Application.objects.filter(pk=case.pk).update(urgency="A", housing_situation="homeless_1")
+    Assessment.objects.create(
+        application=case,
+        own_goals="Eigen bustad.",
+        recommendation="municipal_housing",
+        children_in_unsuitable_housing=children_in_unsuitable_housing,
+    )
+    lease = lease_of(case, start=dt.date(2024, 3, 1), end=OLD_END, unit=unit)
+
+    renewal = services.renewal_case_open(lease_ref=lease.ref, today=TODAY, by=caseworker)
+    again = services.renewal_case_open(lease_ref=lease.ref, today=TODAY, by=caseworker)
+
+    assert again == renewal and Application.objects.filter(kind="renewal").count() == 1
+    assert (renewal.kind, renewal.status, renewal.household) == ("renewal", "assessment", case.household)
+    assert (renewal.urgency, renewal.urgency_suggested, renewal.housing_situation) == (band, band, "own_rented")
+    copied = Assessment.objects.get(application=renewal)
+    assert (copied.own_goals, copied.recommendation, copied.completed_at) == ("Eigen bustad.", "", None)
+    lease.refresh_from_db()
+    assert lease.renewal_case == renewal
+
+
 def test_lease_renew__the_new_lease_continues_the_old_on_the_renewal_case(
     case, unit, caseworker, django_capture_on_commit_callbacks
 ):
