@@ -225,6 +225,27 @@ class MeetingChoice(models.Model):
         return self.rank != 1
 
 
+class BedroomNeed(models.Model):
+    """A case's computed bedroom need, valid from `computed_on` until the day a member's age changes it.
+
+    Keeps the shortlist a plain indexed query at any scale; refreshed on demand for the date asked about,
+    and dropped whenever the household's members change.
+    """
+
+    application = models.OneToOneField(
+        Application, primary_key=True, on_delete=models.CASCADE, related_name="bedroom_need_cache"
+    )
+    need = models.PositiveSmallIntegerField()
+    computed_on = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)  # exclusive; null = no known change ahead
+
+    class Meta:
+        indexes = [models.Index(fields=["computed_on", "valid_until"])]
+
+    def __str__(self):
+        return f"{self.application_id}: {self.need}"
+
+
 class WaitingTimeEstimates(models.Model):
     """The waiting-time estimates as computed for one day, kept (how the estimated waits develop over time).
 

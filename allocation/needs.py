@@ -1,20 +1,25 @@
-"""The bedroom need kept on each case for the SQL shortlist: computed by cases.rules, stored with its validity."""
+"""The bedroom-need cache behind the SQL shortlist: computed by cases.rules, stored per case with its validity."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 
-from django.db import connection
 from django.db.models import Q
 
-from cases.models import Application, HouseholdMember
+from cases.models import HouseholdMember
 from cases.rules import MemberAge, bedroom_need, bedroom_need_valid_until
+
+from .models import BedroomNeed
 
 
 def stale_q(on: dt.date) -> Q:
-    """A case whose kept need does not hold on `on` (none yet, computed later, or an age changed it)."""
-    return Q(bedroom_need__isnull=True) | Q(need_computed_on__gt=on) | Q(need_valid_until__lte=on)
+    """A case whose cached need does not hold on `on` (none yet, computed later, or an age changed it)."""
+    return (
+        Q(bedroom_need_cache__isnull=True)
+        | Q(bedroom_need_cache__computed_on__gt=on)
+        | Q(bedroom_need_cache__valid_until__lte=on)
+    )
 
 
 def stale_for(queryset, on: dt.date):
@@ -32,24 +37,25 @@ def bedroom_needs_refresh(queryset, on: dt.date) -> int:
         household_id__in={household for _pk, household in stale}
     ).values_list("household_id", "role", "person__birth_date"):
         members[household_id].append(MemberAge(role, birth_date))
-    ids, needs, valid = [], [], []
-    for pk, household in stale:
-        ids.append(pk)
-        needs.append(bedroom_need(members[household], on))
-        valid.append(bedroom_need_valid_until(members[household], on))
-    # One UPDATE from three arrays: the kept need is not history (Application's tracker leaves these columns out).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE cases_application SET bedroom_need = v.need, need_computed_on = %s, need_valid_until = v.valid "
-            "FROM unnest(%s::integer[], %s::smallint[], %s::date[]) AS v(id, need, valid) "
-            "WHERE cases_application.id = v.id",
-            [on, ids, needs, valid],
+    rows = [
+        BedroomNeed(
+            application_id=pk,
+            need=bedroom_need(members[household], on),
+            computed_on=on,
+            valid_until=bedroom_need_valid_until(members[household], on),
         )
-    return len(ids)
+        for pk, household in stale
+    ]
+    BedroomNeed.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["application"],
+        update_fields=["need", "computed_on", "valid_until"],
+        batch_size=5000,
+    )
+    return len(rows)
 
 
 def bedroom_needs_forget(household_ids) -> None:
     """A household's members changed: its cases' cached needs no longer hold."""
-    Application.objects.filter(household_id__in=household_ids, bedroom_need__isnull=False).update(
-        bedroom_need=None, need_computed_on=None, need_valid_until=None
-    )
+    BedroomNeed.objects.filter(application__household_id__in=household_ids).delete()

@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from cases.models import Application
 from stord_bolig.retention import traces_erase
 
-from .models import AllocationMeeting, MeetingChoice, Offer, ReassessmentFlag
+from .models import AllocationMeeting, BedroomNeed, MeetingChoice, Offer, ReassessmentFlag
 
 # A pick that is not rank 1 must carry a reason (a check constraint); the reason itself is gone.
 ERASED_REASON = "-"
@@ -39,9 +39,7 @@ def households_erase(household_ids: list[int], cutoff: dt.date) -> Counter:
     flags = ReassessmentFlag.objects.filter(application_id__in=applications)
     counts.update(traces_erase(ReassessmentFlag, flags.values_list("id", flat=True)))
     counts["reassessment_flags"] += flags.delete()[0]
-    Application.objects.filter(household_id__in=household_ids).update(
-        bedroom_need=None, need_computed_on=None, need_valid_until=None
-    )
+    BedroomNeed.objects.filter(application_id__in=applications).delete()
 
     choices = MeetingChoice.objects.filter(application_id__in=applications)
     choices.filter(rank=1).exclude(override_reason="").update(override_reason="")

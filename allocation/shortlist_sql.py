@@ -63,7 +63,7 @@ def annotated_waiting(unit: Unit, on: dt.date, *, strict: bool = True, refresh: 
     if refresh:
         bedroom_needs_refresh(waiting, on)
     waiting = waiting.annotate(
-        need=Coalesce(F("min_bedrooms_override"), F("bedroom_need"), output_field=IntegerField())
+        need=Coalesce(F("min_bedrooms_override"), F("bedroom_need_cache__need"), output_field=IntegerField())
     ).annotate(
         x_suspended=Q(suspended_until__isnull=False) & Q(suspended_until__gte=on),  # never NULL
         x_too_few=Q(need__gt=unit.bedrooms),

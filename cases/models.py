@@ -164,7 +164,7 @@ class Status(models.TextChoices):
         return {cls.REGISTERED, cls.ASSESSMENT, cls.READY, cls.DECIDED, cls.APPEALED}
 
 
-@pghistory.track(exclude=["waiting_from", "waiting_until", "bedroom_need", "need_computed_on", "need_valid_until"])
+@pghistory.track(exclude=["waiting_from", "waiting_until"])
 class Application(models.Model):
     """A case: one application from a household, from receipt to decision, appeal and closure."""
 
@@ -242,13 +242,6 @@ class Application(models.Model):
     # a granted decision; waiting_until the earlier of its lapse and the start of the first lease for the case.
     waiting_from = models.DateField(null=True, blank=True, editable=False)
     waiting_until = models.DateField(null=True, blank=True, editable=False)
-    # The household's bedroom need by the rules (cases.rules.bedroom_need), kept for the shortlist by
-    # allocation/needs.py: computed on `need_computed_on`, holding until `need_valid_until` (exclusive; null: no
-    # birthday ahead changes it); cleared when the household's members change. Not history: it follows the
-    # members and the calendar, not a caseworker's act.
-    bedroom_need = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    need_computed_on = models.DateField(null=True, blank=True, editable=False)
-    need_valid_until = models.DateField(null=True, blank=True, editable=False)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -286,9 +279,6 @@ class Application(models.Model):
                     "min_bedrooms_override",
                     "suspended_until",
                     "household",
-                    "bedroom_need",
-                    "need_computed_on",
-                    "need_valid_until",
                 ],
                 name="application_waiting_open",
                 condition=models.Q(waiting_until__isnull=True, kind__in=["municipal_housing", "swap"]),

@@ -140,22 +140,6 @@ def bench_pages(repeat: int, log) -> dict:
     return results
 
 
-def bench_bedroom_needs(log) -> dict:
-    """Keep every waiting case's bedroom need for the day, as the first shortlist of a day does, then vacuum the
-    cases as autovacuum does within a minute of such a refresh (cases migration 0008 sets it to), so the waiting
-    list's covering index answers without visiting the table."""
-    from allocation.needs import bedroom_needs_refresh
-    from allocation.querysets import waiting_applications
-
-    started = time.perf_counter()
-    refreshed = bedroom_needs_refresh(waiting_applications(TODAY).select_related(None).prefetch_related(None), TODAY)
-    refresh_s = round(time.perf_counter() - started, 2)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE) cases_application")
-    log(f"bedroom needs kept for {refreshed} waiting cases: {refresh_s} s")
-    return {"refreshed": refreshed, "refresh_s": refresh_s}
-
-
 def bench_shortlist(repeat: int, log) -> dict:
     """The shortlist as the unit page computes it (first 25 ranks, 50 excluded) and in full."""
     from allocation.querysets import waiting_applications
@@ -334,7 +318,6 @@ def run(*, scale: str, repeat: int, sweep_sizes: list[int], import_households: i
     if not Unit.objects.exists():
         log(f"generating the {scale} world ...")
         results["generate_world"] = generate_world(scale, today=TODAY, log=log)
-    results["bedroom_needs"] = bench_bedroom_needs(log)
     reset_queries()
     results["machine_speed_before"] = machine_speed()
     log(f"machine speed (1 M multiply-adds in Python): {results['machine_speed_before']['median_ms']} ms")

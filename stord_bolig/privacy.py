@@ -73,9 +73,6 @@ REGISTER: dict[str, tuple[str, dict[str, str]]] = {
             # dates kept by the database from the decision and leases (the waiting list); kept for statistics
             "waiting_from": "none",
             "waiting_until": "none",
-            # when the kept bedroom need was computed and until when it holds (the need itself is personal)
-            "need_computed_on": "none",
-            "need_valid_until": "none",
             "assigned_to": "staff",
             # the main reason may reveal mental illness or substance use
             "main_reason": "special",
@@ -119,6 +116,7 @@ REGISTER: dict[str, tuple[str, dict[str, str]]] = {
         CASE,
         {"*": "personal", "id": "none", "meeting": "none", "unit": "none", "chosen_by": "staff", "created_at": "none"},
     ),
+    "allocation.BedroomNeed": (CASE, {"*": "personal"}),
     "allocation.WaitingTimeEstimates": (REFERENCE, {"*": "none"}),
     "tenancies.Lease": (LEASE, {"*": "personal", "id": "none", "ref": "none", "unit": "none", "created_at": "none"}),
     "tenancies.ArrearsFigure": (LEASE, {"*": "personal", "id": "none", "created_at": "none"}),
@@ -282,7 +280,6 @@ REVIEWED: dict[str, set[str]] = {
     "cases.RefCounter": {"key", "last"},
     "cases.Application": {
         "assigned_to",
-        "bedroom_need",
         "created_at",
         "household",
         "housing_situation",
@@ -291,8 +288,6 @@ REVIEWED: dict[str, set[str]] = {
         "main_reason",
         "min_bedrooms_override",
         "min_bedrooms_reason",
-        "need_computed_on",
-        "need_valid_until",
         "preliminary_reply_sent",
         "received",
         "ref",
@@ -425,6 +420,7 @@ REVIEWED: dict[str, set[str]] = {
         "rank",
         "unit",
     },
+    "allocation.BedroomNeed": {"application", "computed_on", "need", "valid_until"},
     "allocation.WaitingTimeEstimates": {"computed_at", "day", "figures", "id"},
     "tenancies.Lease": {
         "application",
