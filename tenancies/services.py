@@ -348,7 +348,8 @@ def lease_renew(
     by,
 ) -> Lease:
     """Carry out a granted renewal: the new lease on the renewal case starts the day after the old one ends, with the
-    same home, household and security; the old lease's outcome is "renewed" (the tenant does not move out).
+    same home, household and security; the old lease's outcome is "renewed" (the tenant does not move out), and
+    its open follow-up and move-on plans go on under the new lease.
 
     The new lease is checked by the same rules as any other (a short term needs special reasons, a second short
     lease in a row weighty ones) and gets its contract letter.
@@ -382,6 +383,10 @@ def lease_renew(
         language=language or _tenant_language(locked),
         by=by,
     )
+    # The follow-up goes on with the tenancy: open follow-up plans (the Housing First caseload among them) and the
+    # move-on plan are kept on the lease that continues it.
+    FollowUpPlan.objects.filter(lease=locked, closed__isnull=True).update(lease=renewed)
+    MoveOnPlan.objects.filter(lease=locked).update(lease=renewed)
     CaseEvent.objects.create(
         application=case,
         by=by,

@@ -404,6 +404,27 @@ def test_lease_renew__the_contract_goes_to_the_home_the_tenant_lives_in(
     assert f"{applicant.full_name} Sæbøvegen 12 5411 Stord" in text  # not the address they had before moving in
 
 
+def test_lease_renew__open_follow_up_and_the_move_on_plan_go_on_under_the_new_lease(case, unit, caseworker):
+    old = renewal_granted(case, unit, caseworker)
+    current = services.followup_plan_create(
+        lease=old, goals="Halde på bustaden.", support="", housing_first=True, next_contact=None, by=caseworker
+    )
+    ended = services.followup_plan_create(
+        lease=old, goals="Kome i arbeid.", support="", housing_first=False, next_contact=None, by=caseworker
+    )
+    FollowUpPlan.objects.filter(pk=ended.pk).update(closed=dt.date(2026, 6, 1))
+    services.move_on_plan_set(
+        lease=old, goal="startlan", notes="", milestone="Budsjett", due=dt.date(2027, 6, 1), by=caseworker
+    )
+
+    new = services.lease_renew(lease=old, end=dt.date(2030, 2, 28), monthly_rent=RENT, by=caseworker)
+
+    assert list(FollowUpPlan.objects.filter(lease=new)) == [current]  # the Housing First caseload follows it
+    assert list(FollowUpPlan.objects.filter(lease=old)) == [ended]  # a closed plan stays where it was closed
+    assert MoveOnPlan.objects.get().lease == new
+    assert Milestone.objects.get().plan.lease == new
+
+
 def test_lease_renew__no_move_out_demand_for_a_tenant_who_stays(case, unit, caseworker):
     old = renewal_granted(case, unit, caseworker)
     services.lease_renew(lease=old, end=dt.date(2030, 2, 28), monthly_rent=RENT, by=caseworker)
