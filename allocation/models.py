@@ -22,7 +22,7 @@ EXCLUSION_LABELS = {
     "too_many_bedrooms": _("too many bedrooms"),
     "wheelchair": _("needs a wheelchair-accessible home"),
     "target_group": _("other target group"),
-    "accepted_offer": _("has accepted another home"),
+    "accepted_offer": _("has another home coming (an accepted offer or a lease not yet started)"),
 }
 
 

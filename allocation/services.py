@@ -20,7 +20,7 @@ from cases.models import Application, CaseEvent, JournalNote
 from . import letters, rules
 from .models import EXCLUSION_LABELS, AllocationMeeting, MeetingChoice, Offer, ReassessmentFlag, Unit
 from .querysets import occupying_lease_ref
-from .shortlist_sql import rank_of, shortlist_sql
+from .shortlist_sql import coming_leases, rank_of, shortlist_sql
 
 # Higher layers (tenancies) register what happens when an offer is accepted (a lease draft).
 _on_accept: list[Callable] = []
@@ -65,6 +65,12 @@ def offer_make(*, application: Application, unit: Unit, offered: dt.date, by, la
     ):
         raise OfferError(
             _("%(ref)s has already accepted a home that is not yet moved into.") % {"ref": application.ref}
+        )
+    coming = coming_leases(offered).filter(application=application).values_list("ref", "start").first()
+    if coming is not None:
+        raise OfferError(
+            _("%(ref)s already has a home coming: lease %(lease)s from %(start)s.")
+            % {"ref": application.ref, "lease": coming[0], "start": coming[1].strftime("%d.%m.%Y")}
         )
     rank, codes = rank_of(locked_unit, offered, application.ref)
     if rank is None:

@@ -53,6 +53,14 @@ def accepted_offer_q(on: dt.date) -> Q:
     return Q(status=Offer.Status.ACCEPTED, answered__lte=on)
 
 
+def coming_leases(on: dt.date):
+    """Leases registered for a case that start after `on`: the household has a home coming, whether through an
+    accepted offer or a lease registered directly (the other half of the ACCEPTED_OFFER guard)."""
+    from tenancies.models import Lease
+
+    return Lease.objects.filter(application__isnull=False, start__gt=on)
+
+
 def annotated_waiting(unit: Unit, on: dt.date, *, strict: bool = True, refresh: bool = True, offers: bool = True):
     """Waiting cases on `on` with their bedroom need and one flag per exclusion reason for this unit.
 
@@ -78,6 +86,7 @@ def annotated_waiting(unit: Unit, on: dt.date, *, strict: bool = True, refresh: 
     return waiting.annotate(
         x_open_offer=Exists(Offer.objects.filter(open_offer_q(on), application=OuterRef("pk"))),
         x_accepted=Exists(Offer.objects.filter(accepted_offer_q(on), application=OuterRef("pk")))
+        | Exists(coming_leases(on).filter(application=OuterRef("pk")))
         if strict
         else Value(False, output_field=BooleanField()),
     )
@@ -86,7 +95,7 @@ def annotated_waiting(unit: Unit, on: dt.date, *, strict: bool = True, refresh: 
 def offer_flags(on: dt.date, *, strict: bool = True):
     """One row per case with an offer that keeps it off a shortlist on `on`: application_id and the two flags."""
     offers = Offer.objects.filter(open_offer_q(on) | accepted_offer_q(on) if strict else open_offer_q(on))
-    return (
+    flags = (
         offers.order_by()
         .values("application_id")
         .annotate(
@@ -94,6 +103,18 @@ def offer_flags(on: dt.date, *, strict: bool = True):
             x_accepted=BoolOr(accepted_offer_q(on)) if strict else Value(False, output_field=BooleanField()),
         )
     )
+    if not strict:
+        return flags
+    leases = (
+        coming_leases(on)
+        .order_by()
+        .values("application_id")
+        .annotate(
+            x_open_offer=Value(False, output_field=BooleanField()),
+            x_accepted=Value(True, output_field=BooleanField()),
+        )
+    )
+    return flags.union(leases, all=True)  # a case may be in both: _WINDOWED groups them again
 
 
 ELIGIBLE = Q(
@@ -128,7 +149,10 @@ WITH base AS MATERIALIZED (
     FROM (
         SELECT waiting.*, coalesce(offers.x_open_offer, false) AS x_open_offer,
                coalesce(offers.x_accepted, false) AS x_accepted
-        FROM ({waiting}) waiting LEFT JOIN ({offers}) offers ON offers.application_id = waiting.id
+        FROM ({waiting}) waiting LEFT JOIN (
+            SELECT application_id, bool_or(x_open_offer) AS x_open_offer, bool_or(x_accepted) AS x_accepted
+            FROM ({offers}) offer_rows GROUP BY application_id
+        ) offers ON offers.application_id = waiting.id
     ) flagged
 ),
 ranked AS (

@@ -31,7 +31,7 @@ from .querysets import (
     waiting_counts,
     waiting_time_estimates,
 )
-from .shortlist_sql import shortlist_sql
+from .shortlist_sql import coming_leases, shortlist_sql
 
 
 def _unit_or_404(request, ref: str) -> Unit:
@@ -284,6 +284,13 @@ def _waiting_rows(applications, today):
             "application_id", "ref"
         )
     )
+    coming = {
+        application_id: (ref, start)
+        for application_id, ref, start in coming_leases(today)
+        .filter(application__in=applications)
+        .order_by("-start")
+        .values_list("application_id", "ref", "start")
+    }
     return [
         {
             "case": app,
@@ -291,6 +298,7 @@ def _waiting_rows(applications, today):
             "suspended": bool(app.suspended_until and app.suspended_until >= today),
             "offer": open_offers.get(app.pk),
             "accepted": accepted.get(app.pk),
+            "coming_lease": coming.get(app.pk),
         }
         for app in applications
     ]

@@ -419,6 +419,25 @@ def _raise_problems(problems: list[str]) -> None:
         raise ValidationError([LEASE_PROBLEM_MESSAGES[code]() for code in problems])
 
 
+def _household_overlap_check(household, start: dt.date, end: dt.date | None) -> None:
+    """One home at a time: a household's leases do not overlap (moving out on the day the next lease starts is a
+    handover, not an overlap), as the interchange format requires of every register it carries."""
+    day = dt.timedelta(days=1)
+    new_until = end + day if end else None  # exclusive; None: open-ended
+    for ref, other_start, other_end, moved_out in Lease.objects.filter(household=household).values_list(
+        "ref", "start", "end", "moved_out"
+    ):
+        other_until = moved_out or (other_end + day if other_end else None)
+        if (new_until is None or other_start < new_until) and (other_until is None or start < other_until):
+            raise ValidationError(
+                _(
+                    "The household already has lease %(lease)s in that period (from %(start)s). Record the "
+                    "move-out from it first; the new lease may start on the day of the move."
+                )
+                % {"lease": ref, "start": other_start.strftime("%d.%m.%Y")}
+            )
+
+
 @transaction.atomic
 def lease_register(
     *,
@@ -456,6 +475,7 @@ def lease_register(
                 _("Case %(ref)s has no decision granting a home in force on the start day.") % {"ref": application.ref}
             )
     locked_unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    _household_overlap_check(household, start, end)
     previous = list(Lease.objects.filter(unit=locked_unit, household=household).values_list("start", "end"))
     _raise_problems(
         rules.lease_term_problems(

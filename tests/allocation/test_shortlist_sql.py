@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from allocation import rules
 from allocation.models import Unit
@@ -61,6 +62,28 @@ def test_shortlist_sql__strict_agrees_with_rank_of_for_every_unit_and_date():
                 assert rank_of(unit, on, entry["application"]) == (None, entry["reasons"]), (unit.ref, on)
                 seen.update(entry["reasons"])
     assert {rules.OPEN_OFFER, ACCEPTED_OFFER} <= seen
+
+
+def test_a_case_with_a_lease_registered_to_start_later_is_left_out_and_not_offered_another_home(make_user):
+    from allocation import services
+    from tests.allocation.conftest import TODAY, free_unit, waiting_case
+    from tests.factories import LeaseFactory
+
+    unit = free_unit()
+    housed_soon = waiting_case()
+    lease = LeaseFactory(application=housed_soon, household=housed_soon.household, start=TODAY + dt.timedelta(days=10))
+    other = waiting_case()
+
+    listed = shortlist_sql(unit, TODAY)
+
+    assert [entry["application"] for entry in listed["shortlist"]] == [other.ref]
+    assert {"application": housed_soon.ref, "reasons": [ACCEPTED_OFFER]} in listed["excluded"]
+    assert rank_of(unit, TODAY, housed_soon.ref) == (None, [ACCEPTED_OFFER])
+    assert rank_of(unit, TODAY, housed_soon.ref, strict=False)[0] == 1  # the contract's rules still count it
+    with pytest.raises(services.OfferError) as caught, translation.override("en"):
+        services.offer_make(application=housed_soon, unit=unit, offered=TODAY, by=make_user("caseworker"))
+    start = lease.start.strftime("%d.%m.%Y")
+    assert caught.value.messages == [f"{housed_soon.ref} already has a home coming: lease {lease.ref} from {start}."]
 
 
 def test_shortlist_sql__limit_keeps_the_totals():

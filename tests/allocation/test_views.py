@@ -266,13 +266,18 @@ def test_waiting_list__shows_each_waiting_case_with_its_state(english):
     from allocation import services
 
     offer = services.offer_make(application=offered, unit=free_unit(), offered=TODAY, by=None)
+    from tests.factories import LeaseFactory
+
+    moving = waiting_case(urgency="C")
+    lease = LeaseFactory(application=moving, household=moving.household, start=dt.date(2026, 12, 15))
 
     response = english.get(reverse("allocation:waiting-list"))
 
     assert response.status_code == 200
-    assert [row["case"].ref for row in response.context["rows"]] == [urgent.ref, offered.ref, ordinary.ref]
+    assert [row["case"].ref for row in response.context["rows"]] == [urgent.ref, offered.ref, ordinary.ref, moving.ref]
     html = response.content.decode()
-    assert "3 households waiting on 25.11.2026." in html
+    assert "4 households waiting on 25.11.2026." in html  # waiting until the lease starts, as KOSTRA counts
+    assert f"lease {lease.ref} from 15.12.2026" in html
     answer = reverse("allocation:offer-answer", args=[offer.ref])
     assert f'open offer <a href="{answer}" data-testid="waiting-offer">{offer.ref}</a>' in html  # record its answer
     assert "suspended until 05.12.2026" in html

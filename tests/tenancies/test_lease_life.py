@@ -469,6 +469,23 @@ def test_lease_move_out__before_a_lease_without_a_move_in_starts_names_its_start
     assert caught.value.messages == ["Moving out cannot be before the lease starts (01.12.2026)."]
 
 
+def test_lease_register__a_household_has_one_home_at_a_time(case, unit, caseworker):
+    current = LeaseFactory(
+        household=case.household, unit=UnitFactory(), start=dt.date(2024, 1, 1), end=dt.date(2026, 12, 31)
+    )
+
+    with pytest.raises(ValidationError) as caught:
+        register(case, unit, caseworker)  # from 1 Dec 2026, while the household still has its home to 31 Dec
+
+    assert caught.value.messages == [
+        f"The household already has lease {current.ref} in that period (from 01.01.2024). Record the move-out "
+        "from it first; the new lease may start on the day of the move."
+    ]
+    assert Lease.objects.count() == 1 and not Letter.objects.exists()
+    Lease.objects.filter(pk=current.pk).update(moved_out=START, outcome="moved_other_municipal")
+    assert register(case, unit, caseworker).start == START  # moving out on the first day is a handover
+
+
 # --- lease_terms_update -------------------------------------------------------------------------------------------
 
 
