@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from allocation.models import Offer
 from cases.models import Application
 from cases.rules import add_months
-from cases.services import ref_next
+from cases.services import _letter_language, ref_next
 from stord_bolig.formats import kr
 
 from . import letters, rules
@@ -303,11 +303,6 @@ def renewal_decided(*, decision, by) -> None:
         transaction.on_commit(lambda: reminder_sweep_for_lease(lease.ref))
 
 
-def _tenant_language(lease: Lease) -> str:
-    applicant = lease.household.applicant
-    return applicant.preferred_language if applicant is not None and applicant.preferred_language else "nn"
-
-
 def renewal_next_term(lease: Lease) -> tuple[dt.date, dt.date | None] | None:
     """The renewed lease's term: from the day after the old end, as long as the renewal decision says (3 years
     unless it says otherwise); None when the lease has no end to renew from."""
@@ -380,7 +375,7 @@ def lease_renew(
         guarantee=locked.guarantee,
         short_term_reason=short_term_reason,
         repeat_short_term_reason=repeat_short_term_reason,
-        language=language or _tenant_language(locked),
+        language=language or _letter_language(case),  # the renewal case is the tenant household's
         by=by,
     )
     # The follow-up goes on with the tenancy: open follow-up plans (the Housing First caseload among them) and the

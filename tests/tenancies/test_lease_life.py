@@ -425,6 +425,18 @@ def test_lease_renew__open_follow_up_and_the_move_on_plan_go_on_under_the_new_le
     assert Milestone.objects.get().plan.lease == new
 
 
+def test_lease_renew__the_contract_is_in_the_tenants_language(case, unit, caseworker):
+    old = renewal_granted(case, unit, caseworker)
+    applicant = old.household.applicant
+    applicant.preferred_language = "nb"
+    applicant.save(update_fields=["preferred_language"])
+
+    services.lease_renew(lease=old, end=dt.date(2030, 2, 28), monthly_rent=RENT, by=caseworker)
+
+    contract = Letter.objects.get(kind="contract")
+    assert (contract.language, contract.title) == ("nb", "Leiekontrakt for kommunal bolig")
+
+
 def test_lease_renew__no_move_out_demand_for_a_tenant_who_stays(case, unit, caseworker):
     old = renewal_granted(case, unit, caseworker)
     services.lease_renew(lease=old, end=dt.date(2030, 2, 28), monthly_rent=RENT, by=caseworker)
