@@ -166,6 +166,14 @@ def lease_move_out(*, lease: Lease, moved_out: dt.date, outcome: str, by) -> Lea
     locked = Lease.objects.select_for_update().get(pk=lease.pk)
     if locked.moved_out:
         raise ValidationError(_("The tenant has already moved out."))
+    if locked.outcome == Lease.Outcome.RENEWED:
+        # the tenancy goes on under the renewed lease; moving out before it starts withdraws it (below)
+        raise ValidationError(_("The lease has been renewed: the tenant moves out of the renewed lease."))
+    return _moved_out(locked, moved_out, outcome)
+
+
+def _moved_out(locked: Lease, moved_out: dt.date, outcome: str) -> Lease:
+    """Record a move-out on a locked lease; the unit is free again unless it is already let to the next tenant."""
     if locked.moved_in is not None and moved_out < locked.moved_in:
         raise ValidationError({"moved_out": _("Moving out cannot be before moving in.")})
     if moved_out < locked.start:
@@ -184,6 +192,72 @@ def lease_move_out(*, lease: Lease, moved_out: dt.date, outcome: str, by) -> Lea
     if not Lease.objects.filter(unit_id=locked.unit_id, start__gt=locked.start).exists():
         Unit.objects.filter(pk=locked.unit_id).update(status=Unit.Status.FREE)
     return locked
+
+
+@transaction.atomic
+def renewal_withdraw_move_out(*, lease: Lease, moved_out: dt.date, outcome: str, by) -> str:
+    """The tenant moves out after all, before the renewed lease has started: the move-out is recorded on the lease
+    they live under, and the renewed lease that would have continued it is withdrawn (it never ran: deleted, its
+    history kept by pghistory and its contract among the renewal case's letters). Returns the withdrawn lease's ref.
+
+    After the renewed lease has started, a move-out belongs to it; the ordinary move-out does that.
+    """
+    from cases.models import CaseEvent
+
+    locked = Lease.objects.select_for_update(of=("self",)).get(pk=lease.pk)
+    if locked.outcome != Lease.Outcome.RENEWED or locked.end is None:
+        raise ValidationError(_("The lease has not been renewed."))
+    if locked.moved_out:
+        raise ValidationError(_("The tenant has already moved out."))
+    following = (
+        Lease.objects.select_for_update(of=("self",))
+        .select_related("application")
+        .filter(unit_id=locked.unit_id, household_id=locked.household_id, start=locked.end + dt.timedelta(days=1))
+        .first()
+    )
+    if following is None:
+        raise ValidationError(_("The lease has not been renewed."))
+    if following.start <= timezone.localdate() or following.moved_in or following.moved_out:
+        raise ValidationError(
+            _("The tenant lives under the renewed lease %(lease)s now: record the move-out there.")
+            % {"lease": following.ref}
+        )
+    if moved_out > locked.end:
+        raise ValidationError(
+            {
+                "moved_out": _(
+                    "This lease ends %(day)s. A later move-out is recorded on the renewed lease %(lease)s once it "
+                    "has started."
+                )
+                % {"day": locked.end.strftime("%d.%m.%Y"), "lease": following.ref}
+            }
+        )
+    if following.arrears.exists() or following.referrals.exists():
+        raise ValidationError(
+            _(
+                "The renewed lease %(lease)s has arrears or a referral to financial advice registered, so it is not "
+                "withdrawn. Correct those first."
+            )
+            % {"lease": following.ref}
+        )
+    # The follow-up the renewal carried over comes back to the lease the tenant lives under.
+    FollowUpPlan.objects.filter(lease=following).update(lease=locked)
+    MoveOnPlan.objects.filter(lease=following).update(lease=locked)
+    withdrawn = following.ref
+    if following.application_id is not None:
+        CaseEvent.objects.create(
+            application=following.application,
+            by=by,
+            from_status=following.application.status,
+            to_status=following.application.status,
+            note=_("Lease %(new)s withdrawn before it started: the tenant moves out of lease %(old)s on %(day)s.")
+            % {"new": withdrawn, "old": locked.ref, "day": moved_out.strftime("%d.%m.%Y")},
+        )
+    following.delete()
+    # The withdrawn lease's reminders close now (it is gone from what the nightly sweep reads).
+    transaction.on_commit(lambda: reminder_sweep_for_lease(withdrawn))
+    _moved_out(locked, moved_out, outcome)  # the outcome says where the tenant went instead
+    return withdrawn
 
 
 @transaction.atomic

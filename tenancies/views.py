@@ -88,6 +88,7 @@ def _lease_page(request, lease: Lease, *, bound: dict | None = None):
     )
     today = timezone.localdate()
     continued = continued_lease(lease)
+    lease_before, lease_after = lease_neighbours(lease)
     context = {
         "lease": lease,
         "today": today,
@@ -126,7 +127,17 @@ def _lease_page(request, lease: Lease, *, bound: dict | None = None):
         ).order_by("-created_at")[:20],
         "renew_form": _renew_form(lease),
         "renew_start": lease.end + dt.timedelta(days=1) if lease.end else None,
-        **dict(zip(("lease_before", "lease_after"), lease_neighbours(lease), strict=True)),
+        "lease_before": lease_before,
+        "lease_after": lease_after,
+        # renewed, but the renewed lease has not started: the tenant may still move out instead (it is withdrawn)
+        "withdrawable": lease_after
+        if lease.outcome == Lease.Outcome.RENEWED
+        and not lease.moved_out
+        and lease.end is not None
+        and lease_after is not None
+        and lease_after.start == lease.end + dt.timedelta(days=1)
+        and lease_after.start > today
+        else None,
         "can_demand": lease.end is not None
         and lease.end < today
         and not lease.moved_out
@@ -241,6 +252,15 @@ def lease_action(request, ref: str):
             form = MoveOutForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Give a valid date and where the tenant moved."))
+            if lease.outcome == Lease.Outcome.RENEWED:
+                withdrawn = services.renewal_withdraw_move_out(lease=lease, by=request.user, **form.cleaned_data)
+                services.reminder_sweep_for_lease(lease.ref)
+                messages.success(
+                    request,
+                    _("The move-out is recorded, and the renewed lease %(ref)s, which had not started, is withdrawn.")
+                    % {"ref": withdrawn},
+                )
+                return redirect(lease)
             services.lease_move_out(lease=lease, by=request.user, **form.cleaned_data)
         else:
             raise Http404

@@ -109,6 +109,20 @@ def test_renewal__reminder_opens_the_renewal_case_and_closes_when_decided(page, 
     lease.refresh_from_db()
     assert (lease.outcome, new_lease.application) == ("renewed", lease.renewal_case)
 
+    # Before the renewed lease starts the tenant buys a home after all: moving out withdraws the renewed lease.
+    page.get_by_test_id("lease-before").get_by_role("link").click()
+    expect(page.get_by_test_id("withdraw-note")).to_contain_text(new_lease.ref)
+    move_out = page.get_by_test_id("move-out-form")
+    move_out.locator("#id_moved_out").fill(today.isoformat())
+    move_out.locator("#id_outcome").select_option("bought_with_startlan")
+    move_out.get_by_role("button").click()
+    expect(page.locator(".alert-success")).to_contain_text(new_lease.ref)
+    expect(page.get_by_test_id("lease-after")).to_have_count(0)
+    axe_check(page)
+    lease.refresh_from_db()
+    assert (lease.moved_out, lease.outcome) == (today, "bought_with_startlan")
+    assert not Lease.objects.filter(pk=new_lease.pk).exists()
+
 
 def test_allocation__without_javascript_the_unit_page_leads_to_the_shortlist_as_a_page(
     browser, live_server, staff_user

@@ -472,6 +472,75 @@ def test_lease_renew__the_new_lease_keeps_its_start_and_its_terms_are_fixed_once
     assert caught.value.messages == ["The terms of a lease cannot change after it has started; register a new lease."]
 
 
+def test_renewal_withdraw_move_out__the_tenant_leaves_before_the_renewed_lease_starts(
+    case, unit, caseworker, django_capture_on_commit_callbacks
+):
+    old = renewal_granted(case, unit, caseworker)
+    plan = services.followup_plan_create(
+        lease=old, goals="Kjøpe eigen bustad.", support="", housing_first=False, next_contact=None, by=caseworker
+    )
+    services.move_on_plan_set(lease=old, goal="startlan", notes="", by=caseworker)
+    with django_capture_on_commit_callbacks(execute=True):
+        new = services.lease_renew(lease=old, end=dt.date(2030, 2, 28), monthly_rent=RENT, by=caseworker)
+    Reminder.objects.create(
+        kind="circulation_review", subject_kind="lease", subject_ref=new.ref, due=TODAY, remind_from=TODAY
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        withdrawn = services.renewal_withdraw_move_out(
+            lease=old, moved_out=dt.date(2027, 1, 31), outcome="bought_with_startlan", by=caseworker
+        )
+
+    old.refresh_from_db()
+    assert withdrawn == new.ref and not Lease.objects.filter(ref=new.ref).exists()
+    assert (old.moved_out, old.outcome) == (dt.date(2027, 1, 31), "bought_with_startlan")
+    assert Unit.objects.get(pk=unit.pk).status == Unit.Status.FREE  # free for the next household
+    assert FollowUpPlan.objects.get(pk=plan.pk).lease == old and MoveOnPlan.objects.get().lease == old
+    assert old.renewal_case.status_events.filter(
+        note=f"Lease {new.ref} withdrawn before it started: the tenant moves out of lease {old.ref} on 31.01.2027."
+    ).exists()
+    assert Letter.objects.filter(case_ref=old.renewal_case.ref, kind="contract").exists()  # what was sent is kept
+    assert not Reminder.objects.filter(subject_ref=new.ref, closed_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (
+            "after_end",
+            "This lease ends 28.02.2027. A later move-out is recorded on the renewed lease {new} once it has started.",
+        ),
+        ("started", "The tenant lives under the renewed lease {new} now: record the move-out there."),
+        (
+            "arrears",
+            "The renewed lease {new} has arrears or a referral to financial advice registered, so it is not "
+            "withdrawn. Correct those first.",
+        ),
+        ("plain", "The lease has been renewed: the tenant moves out of the renewed lease."),
+    ],
+)
+def test_renewal_withdraw_move_out__refused_and_nothing_changed(case, unit, caseworker, setup, message):
+    old = renewal_granted(case, unit, caseworker)
+    new = services.lease_renew(lease=old, end=dt.date(2030, 2, 28), monthly_rent=RENT, by=caseworker)
+    day = dt.date(2027, 3, 15) if setup == "after_end" else dt.date(2027, 1, 31)
+    if setup == "started":  # as it will be once the old term has run out
+        Lease.objects.filter(pk=old.pk).update(end=TODAY - DAY, start=dt.date(2023, 11, 25))
+        Lease.objects.filter(pk=new.pk).update(start=TODAY)
+        day = TODAY - DAY
+    elif setup == "arrears":
+        ArrearsFigureFactory(lease=new)
+    old.refresh_from_db()
+    move = services.lease_move_out if setup == "plain" else services.renewal_withdraw_move_out
+
+    with pytest.raises(ValidationError) as caught:
+        move(lease=old, moved_out=day, outcome="moved_private_rental", by=caseworker)
+
+    assert caught.value.messages == [message.format(new=new.ref)]
+    old.refresh_from_db()
+    assert (old.moved_out, old.outcome) == (None, Lease.Outcome.RENEWED)
+    assert Lease.objects.filter(pk=new.pk).exists()
+
+
 def test_lease_move_out__before_a_lease_without_a_move_in_starts_names_its_start(case, unit, caseworker):
     lease = lease_of(case, start=dt.date(2026, 12, 1), end=dt.date(2029, 11, 30))
 

@@ -195,8 +195,39 @@ def test_lease_action__a_granted_renewal_is_registered_from_the_lease_page(engli
     assert "Record move-in" not in new_page.content.decode()  # the tenant already lives there
     assert f"{new.ref}</a> from 01.04.2027" in old_page.content.decode()
     assert old_page.context["renew_form"] is None  # done: no second renewal from the old lease
-    assert "Record move-out" not in old_page.content.decode()  # the tenant moves out of the new lease
+    # until the new lease starts, the tenant may still move out instead, which withdraws it
+    assert f"the renewed lease {new.ref} starts 01.04.2027 and has not started yet" in old_page.content.decode()
+    assert "Record move-out and withdraw the renewed lease" in old_page.content.decode()
     assert "(Renewed)" in old_page.content.decode()
+
+
+@pytest.mark.django_db
+def test_lease_action__moving_out_before_the_renewed_lease_starts_withdraws_it(english, renewal_granted, caseworker):
+    old = renewal_granted
+    new = services.lease_renew(lease=old, end=dt.date(2030, 3, 31), monthly_rent=9000, by=caseworker)
+    url = reverse("tenancies:lease-action", args=[old.ref])
+
+    late = english.post(url, {"form": "move_out", "moved_out": "2027-04-15", "outcome": "bought_with_startlan"})
+
+    assert late.status_code == 200  # the form again, with what was typed
+    assert [str(m) for m in get_messages(late.wsgi_request)] == [
+        f"This lease ends 31.03.2027. A later move-out is recorded on the renewed lease {new.ref} once it has started."
+    ]
+    assert late.context["move_out_form"]["moved_out"].value() == "2027-04-15"
+    assert Lease.objects.filter(pk=new.pk).exists()
+
+    response = english.post(url, {"form": "move_out", "moved_out": "2027-01-31", "outcome": "bought_with_startlan"})
+
+    assert response.status_code == 302 and response.url == old.get_absolute_url()
+    assert [str(m) for m in get_messages(response.wsgi_request)][-1] == (
+        f"The move-out is recorded, and the renewed lease {new.ref}, which had not started, is withdrawn."
+    )
+    old.refresh_from_db()
+    assert (old.moved_out, old.outcome) == (dt.date(2027, 1, 31), "bought_with_startlan")
+    assert not Lease.objects.filter(pk=new.pk).exists()
+    page = english.get(old.get_absolute_url()).content.decode()
+    assert "The tenant has moved out." in page and "Next lease of this home" not in page
+    assert english.get(reverse("tenancies:lease-detail", args=[new.ref])).status_code == 404
 
 
 @pytest.mark.django_db
