@@ -14,8 +14,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from cases.models import Application, CaseEvent, JournalNote
+from cases.models import Application, CaseEvent, JournalNote, system_note
 
 from . import letters, rules
 from .models import EXCLUSION_LABELS, AllocationMeeting, MeetingChoice, Offer, ReassessmentFlag, Unit
@@ -96,8 +97,12 @@ def offer_make(*, application: Application, unit: Unit, offered: dt.date, by, la
         by=by,
         from_status=application.status,
         to_status=application.status,
-        note=_("Offer %(offer)s of %(unit)s, answer by %(deadline)s.")
-        % {"offer": offer.ref, "unit": locked_unit.address, "deadline": offer.deadline.strftime("%d.%m.%Y")},
+        **system_note(
+            gettext_noop("Offer %(offer)s of %(unit)s, answer by %(deadline)s."),
+            offer=offer.ref,
+            unit=locked_unit.address,
+            deadline=offer.deadline.strftime("%d.%m.%Y"),
+        ),
     )
     letters.offer_letter_create(offer=offer, language=language, by=by)
     return offer
@@ -134,13 +139,23 @@ def offer_answer(
         raise OfferError(_("Unknown answer."))
     locked.save(update_fields=["status", "answered", "reason", "reason_accepted"])
     unit.save(update_fields=["status"])
+    accepted = locked.status == Offer.Status.ACCEPTED
+    if locked.reason:  # the household's reason, as the caseworker wrote it
+        message = (
+            gettext_noop("Offer %(offer)s accepted. %(reason)s")
+            if accepted
+            else gettext_noop("Offer %(offer)s refused. %(reason)s")
+        )
+        note = system_note(message, offer=locked.ref, reason=locked.reason)
+    else:
+        message = gettext_noop("Offer %(offer)s accepted.") if accepted else gettext_noop("Offer %(offer)s refused.")
+        note = system_note(message, offer=locked.ref)
     CaseEvent.objects.create(
         application=locked.application,
         by=by,
         from_status=locked.application.status,
         to_status=locked.application.status,
-        note=_("Offer %(offer)s %(answer)s.") % {"offer": locked.ref, "answer": locked.get_status_display().lower()}
-        + (f" {locked.reason}" if locked.reason else ""),
+        **note,
     )
     if locked.status == Offer.Status.ACCEPTED:
         for callback in _on_accept:
@@ -201,7 +216,7 @@ def offer_expire_sweep(today: dt.date) -> int:
                 application_id=offer.application_id,
                 from_status="",
                 to_status=Application.objects.values_list("status", flat=True).get(pk=offer.application_id),
-                note=_("Offer %(offer)s expired without an answer.") % {"offer": offer.ref},
+                **system_note(gettext_noop("Offer %(offer)s expired without an answer."), offer=offer.ref),
             )
             _flag_after_refusals(offer.application, by=None)
             expired += 1

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from stord_bolig.labels import StatusEventLabels
@@ -330,6 +332,10 @@ class CaseEvent(StatusEventLabels, models.Model):
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20)
     note = models.TextField(blank=True)
+    # With params (a dict, maybe empty), `note` is the untranslated source of a message the system wrote and is
+    # translated when shown, so every reader sees the history in their own language whoever acted; without, it is
+    # what a user wrote, shown as written.
+    note_params = models.JSONField(null=True, blank=True, editable=False)
 
     status_choices = Status
 
@@ -338,6 +344,21 @@ class CaseEvent(StatusEventLabels, models.Model):
 
     def __str__(self):
         return f"{self.application_id}: {self.from_status} -> {self.to_status}"
+
+    @property
+    def note_text(self) -> str:
+        """The note in the reader's language (a system message) or as its user wrote it."""
+        if self.note_params is None:
+            return self.note
+        return gettext(self.note) % self.note_params
+
+
+def system_note(message, **params) -> dict:
+    """A history note the system writes, for CaseEvent(**...): kept untranslated with its values and translated
+    when shown. `message` is marked with gettext_noop (or is a lazy choice label); values are plain text."""
+    with translation.override(None):
+        source = str(message)
+    return {"note": source, "note_params": {name: str(value) for name, value in params.items()}}
 
 
 class JournalNote(models.Model):

@@ -115,7 +115,7 @@ def households_erase(household_ids: list[int], cutoff: dt.date) -> Counter:
     appeals.update(grounds="")
     counts.update(traces_erase(Appeal, _ids(appeals)))
     events = CaseEvent.objects.filter(application_id__in=applications)
-    events.exclude(note="").update(note="")
+    events.exclude(note="", note_params__isnull=True).update(note="", note_params=None)
     counts.update(traces_erase(CaseEvent, _ids(events)))
     counts["cases"] += Application.objects.filter(id__in=applications).update(urgency_reason="", min_bedrooms_reason="")
     counts.update(traces_erase(Application, applications))

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from stord_bolig.access import access_log_write
 
@@ -29,6 +30,7 @@ from .models import (
     Person,
     RefCounter,
     Status,
+    system_note,
 )
 
 
@@ -198,7 +200,7 @@ def application_register(
     return application
 
 
-def _transition(application: Application, to_status: str, *, by, note: str = "") -> Application:
+def _transition(application: Application, to_status: str, *, by, note: str = "", note_params=None) -> Application:
     """The one place a case changes state: lock, check the move, change, write an event.
 
     Closing needs a reason, and a granted decision not yet lapsed lapses that day: the household leaves the
@@ -232,7 +234,9 @@ def _transition(application: Application, to_status: str, *, by, note: str = "")
     if closing is not None and decision and decision.lapsed == timezone.localtime(closing.at).date():
         decision.lapsed = None  # the lapse the closing made; one recorded before it stays
         decision.save(update_fields=["lapsed"])
-    CaseEvent.objects.create(application=locked, by=by, from_status=locked.status, to_status=to_status, note=note)
+    CaseEvent.objects.create(
+        application=locked, by=by, from_status=locked.status, to_status=to_status, note=note, note_params=note_params
+    )
     locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])
     application.status = to_status
@@ -269,14 +273,12 @@ def application_assign(*, application: Application, caseworker, by) -> Applicati
     locked = Application.objects.select_for_update(of=("self",)).select_related("assigned_to").get(pk=application.pk)
     if locked.assigned_to_id != caseworker.pk:
         Application.objects.filter(pk=application.pk).update(assigned_to=caseworker)
-        text = (
-            _("Case moved from %(old)s to %(name)s.") % {"old": locked.assigned_to, "name": caseworker}
+        note = (
+            system_note(gettext_noop("Case moved from %(old)s to %(name)s."), old=locked.assigned_to, name=caseworker)
             if locked.assigned_to
-            else _("Case assigned to %(name)s.") % {"name": caseworker}
+            else system_note(gettext_noop("Case assigned to %(name)s."), name=caseworker)
         )
-        CaseEvent.objects.create(
-            application=locked, by=by, from_status=locked.status, to_status=locked.status, note=text
-        )
+        CaseEvent.objects.create(application=locked, by=by, from_status=locked.status, to_status=locked.status, **note)
     application.assigned_to = caseworker
     return application
 
@@ -337,8 +339,12 @@ def assessment_save(
             by=by,
             from_status=locked.status,
             to_status=locked.status,
-            note=_("Urgency band set to %(band)s (suggested %(suggested)s): %(reason)s")
-            % {"band": urgency, "suggested": suggested, "reason": urgency_reason.strip()},
+            **system_note(
+                gettext_noop("Urgency band set to %(band)s (suggested %(suggested)s): %(reason)s"),
+                band=urgency,
+                suggested=suggested,
+                reason=urgency_reason.strip(),
+            ),
         )
     for name, value in case_fields.items():
         setattr(locked, name, value)
@@ -430,7 +436,7 @@ def application_decide(
         lease_years=lease_years,
         decided_by=by,
     )
-    _transition(locked, Status.DECIDED, by=by, note=Decision.Outcome(outcome).label)
+    _transition(locked, Status.DECIDED, by=by, **system_note(Decision.Outcome(outcome).label))
     letters.decision_letter_create(
         decision=decision, language=language or _letter_language(locked), by=by, letter_date=letter_date
     )
@@ -495,9 +501,8 @@ def appeal_register(*, application: Application, received: dt.date, grounds: str
         raise ValidationError({"received": _("An appeal cannot be received before the decision.")})
     appeal = Appeal.objects.create(application=locked, received=received, grounds=grounds.strip())
     late = received > rules.appeal_deadline(decision.notified)
-    _transition(
-        locked, Status.APPEALED, by=by, note=_("Appeal received after the deadline.") if late else _("Appeal received.")
-    )
+    received_note = gettext_noop("Appeal received after the deadline.") if late else gettext_noop("Appeal received.")
+    _transition(locked, Status.APPEALED, by=by, **system_note(received_note))
     return appeal
 
 
@@ -548,7 +553,8 @@ def appeal_reconsider(
         locked.outcome_date = today
         locked.save()
         decision = _decision_reverse(locked.application, today, reasons)
-        _transition(locked.application, Status.DECIDED, by=by, note=_("Decision reversed on reconsideration."))
+        reversed_note = system_note(gettext_noop("Decision reversed on reconsideration."))
+        _transition(locked.application, Status.DECIDED, by=by, **reversed_note)
         letters.decision_letter_create(
             decision=decision,
             language=language or _letter_language(locked.application),
@@ -565,7 +571,11 @@ def appeal_reconsider(
             by=by,
             from_status=Status.APPEALED,
             to_status=Status.APPEALED,
-            note=_("Appeal forwarded to %(body)s.") % {"body": locked.forwarded_to} + (f" {note}" if note else ""),
+            **(
+                system_note(gettext_noop("Appeal forwarded to %(body)s. %(note)s"), body=locked.forwarded_to, note=note)
+                if note.strip()
+                else system_note(gettext_noop("Appeal forwarded to %(body)s."), body=locked.forwarded_to)
+            ),
         )
     return locked
 
@@ -584,7 +594,7 @@ def appeal_outcome_record(*, appeal: Appeal, outcome: str, decided: dt.date, by)
     locked.save()
     if outcome == Appeal.Outcome.REVERSED:
         _decision_reverse(locked.application, decided)
-    _transition(locked.application, Status.DECIDED, by=by, note=Appeal.Outcome(outcome).label)
+    _transition(locked.application, Status.DECIDED, by=by, **system_note(Appeal.Outcome(outcome).label))
     return locked
 
 

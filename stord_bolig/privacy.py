@@ -302,7 +302,7 @@ REVIEWED: dict[str, set[str]] = {
         "waiting_until",
         "wheelchair_need",
     },
-    "cases.CaseEvent": {"application", "at", "by", "from_status", "id", "note", "to_status"},
+    "cases.CaseEvent": {"application", "at", "by", "from_status", "id", "note", "note_params", "to_status"},
     "cases.JournalNote": {"application", "at", "by", "id", "text"},
     "cases.Assessment": {
         "application",

@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from allocation.models import Offer
-from cases.models import Application
+from cases.models import Application, system_note
 from cases.rules import add_months
 from cases.services import _letter_language, ref_next
 from stord_bolig.formats import kr
@@ -250,8 +251,14 @@ def renewal_withdraw_move_out(*, lease: Lease, moved_out: dt.date, outcome: str,
             by=by,
             from_status=following.application.status,
             to_status=following.application.status,
-            note=_("Lease %(new)s withdrawn before it started: the tenant moves out of lease %(old)s on %(day)s.")
-            % {"new": withdrawn, "old": locked.ref, "day": moved_out.strftime("%d.%m.%Y")},
+            **system_note(
+                gettext_noop(
+                    "Lease %(new)s withdrawn before it started: the tenant moves out of lease %(old)s on %(day)s."
+                ),
+                new=withdrawn,
+                old=locked.ref,
+                day=moved_out.strftime("%d.%m.%Y"),
+            ),
         )
     following.delete()
     # The withdrawn lease's reminders close now (it is gone from what the nightly sweep reads).
@@ -352,8 +359,11 @@ def renewal_case_open(*, lease_ref: str, today: dt.date, by=None) -> Application
         by=by,
         from_status="",
         to_status=Status.ASSESSMENT,
-        note=_("Renewal of lease %(lease)s opened before it ends %(end)s.")
-        % {"lease": lease.ref, "end": lease.end.strftime("%d.%m.%Y") if lease.end else ""},
+        **system_note(
+            gettext_noop("Renewal of lease %(lease)s opened before it ends %(end)s."),
+            lease=lease.ref,
+            end=lease.end.strftime("%d.%m.%Y") if lease.end else "",
+        ),
     )
     if old is not None:
         old.pk = None
@@ -461,8 +471,12 @@ def lease_renew(
         by=by,
         from_status=case.status,
         to_status=case.status,
-        note=_("Lease %(new)s registered from %(start)s, continuing lease %(old)s.")
-        % {"new": renewed.ref, "start": start.strftime("%d.%m.%Y"), "old": locked.ref},
+        **system_note(
+            gettext_noop("Lease %(new)s registered from %(start)s, continuing lease %(old)s."),
+            new=renewed.ref,
+            start=start.strftime("%d.%m.%Y"),
+            old=locked.ref,
+        ),
     )
     return renewed
 

@@ -70,7 +70,7 @@ def test_offer_make__eligible_case_gets_open_offer_unit_offered_and_an_offer_let
     assert letter.dedupe_key == f"offer:{offer.pk}"
     assert letter.context["address"] == unit.address
     assert letter.context["offer_ref"] == offer.ref
-    assert "02.12.2026" in application.status_events.get().note  # the case history shows the deadline
+    assert "02.12.2026" in application.status_events.get().note_text  # the case history shows the deadline
 
 
 @pytest.mark.django_db
