@@ -82,6 +82,9 @@ def decision_letter_context(decision: Decision, language: str, by=None, letter_d
         "granted": decision.outcome == Decision.Outcome.GRANTED,
         # a renewal is the office's own case about a lease the household already has: no application, no offer
         "renewal": application.kind == "renewal",
+        # a renewal refused: the lease it is about ends, and the letter says when
+        "lease_end_text": _renewal_lease_end(application, language),
+        "lease_end_paragraph": rules.legal_reference(rules.LEGAL_BASIS["lease_end"], language),
         "decided_text": _date_text(decision.decided, language),
         # a decision imported or bulk-loaded without its legal basis still cites the act its kind rests on
         "legal_basis": rules.legal_reference(
@@ -101,6 +104,12 @@ def decision_letter_context(decision: Decision, language: str, by=None, letter_d
         "letter_content_paragraph": rules.legal_reference(rules.LEGAL_BASIS["letter_content"], language),
         "disadvantaged_lease_paragraph": rules.legal_reference(rules.LEGAL_BASIS["disadvantaged_lease"], language),
     }
+
+
+def _renewal_lease_end(application: Application, language: str) -> str:
+    """The end of the lease a renewal case is about, as the letter writes it ("" for other cases)."""
+    lease = getattr(application, "renewed_lease", None) if application.kind == "renewal" else None
+    return _date_text(lease.end, language) if lease is not None and lease.end else ""
 
 
 DECISION_TITLES = {"nn": "Vedtak om {kind}", "nb": "Vedtak om {kind}"}

@@ -10,10 +10,8 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class LeaseDateForm(forms.Form):
     action = forms.ChoiceField(
         choices=[
-            ("renewal_decided", _("Renewal granted")),
-            ("move_out_demand_sent", _("Move-out demand sent")),
             ("last_circulation_review", _("Circulation review held")),
-            ("financial_advice_referral", _("Referred to financial advice")),
+            ("move_out_demand_sent", _("Move-out demand sent (by other means)")),
         ],
         label=_("What happened"),
     )

@@ -283,9 +283,20 @@ def lease_move_in(*, lease: Lease, moved_in: dt.date, by) -> Lease:
 
 @transaction.atomic
 def lease_record_date(*, lease: Lease, field: str, day: dt.date, by) -> Lease:
-    """Record a dated act on a lease: renewal granted, move-out demand sent, circulation review, referral."""
-    allowed = {"renewal_decided", "move_out_demand_sent", "last_circulation_review", "financial_advice_referral"}
-    if field not in allowed:
+    """Record a dated act on a lease: a move-out demand sent by other means, or a circulation review held.
+
+    A renewal is granted only by a decision on the renewal case, and a referral to financial advice is made as a
+    referral the advisor sees (finance_advice); neither is a date typed in here.
+    """
+    if field == "renewal_decided":
+        raise ValidationError(
+            _("A renewal is granted by a decision on the lease's renewal case; the date is recorded from it.")
+        )
+    if field == "financial_advice_referral":
+        raise ValidationError(
+            _("Refer the household to financial advice from the case or the arrears, so the advisor gets it.")
+        )
+    if field not in {"move_out_demand_sent", "last_circulation_review"}:
         raise ValidationError(_("Unknown action."))
     if day > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))

@@ -89,7 +89,15 @@ def _lease_page(request, lease: Lease, *, bound: dict | None = None):
     today = timezone.localdate()
     continued = continued_lease(lease)
     lease_before, lease_after = lease_neighbours(lease)
+    renewal_decision = getattr(lease.renewal_case, "decision", None) if lease.renewal_case_id else None
     context = {
+        # a refused renewal: the page says what comes next (the move-out demand once the lease has ended)
+        "renewal_refused": renewal_decision
+        if renewal_decision is not None
+        and renewal_decision.outcome == "refused"
+        and lease.end is not None
+        and not lease.moved_out
+        else None,
         "lease": lease,
         "today": today,
         "arrears": lease.arrears.order_by("-as_of")[:24],

@@ -40,13 +40,19 @@ def reminder_items(user, today: dt.date) -> list[WorkItem]:
 
     from cases.models import Application
 
+    from .models import Lease
+
     settled = Application.objects.filter(ref=OuterRef("subject_ref")).filter(
         Q(decision__isnull=False) | Q(preliminary_reply_sent__isnull=False) | Q(status="closed")
     )
+    # A renewal assessed and decided: a refused one keeps its reminder to the lease's end (the rules' contract),
+    # but the task is done; the move-out demand is the next one, from the day after the end.
+    renewal_decided = Lease.objects.filter(ref=OuterRef("subject_ref"), renewal_case__decision__isnull=False)
     # The nightly sweep closes reminders; a reply, a decision or closing the case today removes its task at once.
     reminders = (
         Reminder.objects.filter(assigned_to=user, closed_at__isnull=True, remind_from__lte=today)
         .exclude(Q(kind=Reminder.Kind.PRELIMINARY_REPLY) & Exists(settled))
+        .exclude(Q(kind=Reminder.Kind.RENEWAL_ASSESSMENT) & Exists(renewal_decided))
         .order_by("due", "kind", "subject_ref")[:500]
     )
     rows = list(reminders.values_list("kind", "subject_kind", "subject_ref", "due", "remind_from"))

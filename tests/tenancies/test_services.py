@@ -154,7 +154,7 @@ def test_reminder_sweep__referral_closes_the_arrears_reminder(caseworker):
     reminder = Reminder.objects.get(kind="arrears_referral")
     assert (reminder.subject_ref, reminder.due, reminder.assigned_to) == (lease.ref, dt.date(2026, 10, 31), caseworker)
 
-    services.lease_record_date(lease=lease, field="financial_advice_referral", day=TODAY, by=caseworker)
+    Lease.objects.filter(pk=lease.pk).update(financial_advice_referral=TODAY)  # as a referral from the arrears does
     services.reminder_sweep(TODAY)
 
     reminder.refresh_from_db()
@@ -167,7 +167,7 @@ def test_reminder_sweep__a_closed_reminder_whose_rule_applies_again_is_reopened_
     lease = _lease_a_month_in_arrears(caseworker)
     services.reminder_sweep(TODAY)
     reminder = Reminder.objects.get(kind="arrears_referral")
-    services.lease_record_date(lease=lease, field="financial_advice_referral", day=TODAY, by=caseworker)
+    Lease.objects.filter(pk=lease.pk).update(financial_advice_referral=TODAY)
     closing = services.reminder_sweep(TODAY)
     assert (closing["inserted"], closing["closed"], closing["reopened"]) == (0, 1, 0)
 
@@ -359,9 +359,7 @@ def test_lease_move_out__does_not_free_a_unit_already_let_to_the_next_tenant(cas
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "field", ["renewal_decided", "move_out_demand_sent", "last_circulation_review", "financial_advice_referral"]
-)
+@pytest.mark.parametrize("field", ["move_out_demand_sent", "last_circulation_review"])
 def test_lease_record_date__records_today_or_earlier(field, caseworker):
     lease = LeaseFactory()
 
@@ -378,11 +376,36 @@ def test_lease_record_date__future_date_is_refused(caseworker):
     lease = LeaseFactory()
 
     with pytest.raises(ValidationError) as caught:
-        services.lease_record_date(lease=lease, field="renewal_decided", day=TODAY + DAY, by=caseworker)
+        services.lease_record_date(lease=lease, field="last_circulation_review", day=TODAY + DAY, by=caseworker)
 
     assert caught.value.messages == ["The date cannot be in the future."]
     lease.refresh_from_db()
-    assert lease.renewal_decided is None
+    assert lease.last_circulation_review is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        (
+            "renewal_decided",
+            "A renewal is granted by a decision on the lease's renewal case; the date is recorded from it.",
+        ),
+        (
+            "financial_advice_referral",
+            "Refer the household to financial advice from the case or the arrears, so the advisor gets it.",
+        ),
+    ],
+)
+def test_lease_record_date__a_renewal_or_a_referral_is_not_a_date_typed_in(field, message, caseworker):
+    lease = LeaseFactory()
+
+    with pytest.raises(ValidationError) as caught:
+        services.lease_record_date(lease=lease, field=field, day=TODAY, by=caseworker)
+
+    assert caught.value.messages == [message]
+    lease.refresh_from_db()
+    assert getattr(lease, field) is None
 
 
 @pytest.mark.django_db

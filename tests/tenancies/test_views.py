@@ -111,7 +111,7 @@ def test_lease_pages__nav_advisor_is_refused_and_anonymous_is_sent_to_login(clie
     nav = [nav_client.get(url) for url in urls]
     post = nav_client.post(
         reverse("tenancies:lease-action", args=[lease.ref]),
-        {"form": "date", "action": "renewal_decided", "day": TODAY.isoformat()},
+        {"form": "date", "action": "last_circulation_review", "day": TODAY.isoformat()},
     )
 
     assert all(r.status_code == 302 and r.url.startswith(reverse("login")) for r in anonymous)
@@ -119,7 +119,7 @@ def test_lease_pages__nav_advisor_is_refused_and_anonymous_is_sent_to_login(clie
     assert post.status_code == 404  # a lease the user cannot see does not exist for them
     assert all(lease.ref not in r.content.decode() for r in nav)
     lease.refresh_from_db()
-    assert lease.renewal_decided is None
+    assert lease.last_circulation_review == TODAY - DAY
 
 
 @pytest.mark.django_db
@@ -139,16 +139,24 @@ def test_lease_detail__a_lease_outside_the_users_cases_is_404(client, caseworker
 
 
 @pytest.mark.django_db
-def test_lease_action__renewal_granted_closes_the_renewal_reminder(english, expiring_lease):
+def test_lease_action__renewal_granted_closes_the_renewal_reminder(
+    english, expiring_lease, caseworker, django_capture_on_commit_callbacks
+):
     reminder = Reminder.objects.get(kind="renewal_assessment", subject_ref=expiring_lease.ref)
+    url = reverse("tenancies:lease-action", args=[expiring_lease.ref])
 
-    response = english.post(
-        reverse("tenancies:lease-action", args=[expiring_lease.ref]),
-        {"form": "date", "action": "renewal_decided", "day": TODAY.isoformat()},
-    )
+    # a renewal is not a date typed in on the lease (that would pass over a refusal): it comes from the decision
+    typed = english.post(url, {"form": "date", "action": "renewal_decided", "day": TODAY.isoformat()})
+    assert typed.status_code == 200 and 'value="renewal_decided"' not in typed.content.decode()
+    assert [str(m) for m in get_messages(typed.wsgi_request)] == ["Choose what happened and a valid date."]
+    expiring_lease.refresh_from_db()
+    assert expiring_lease.renewal_decided is None and Reminder.objects.get(pk=reminder.pk).closed_at is None
 
-    assert response.status_code == 302 and response.url == expiring_lease.get_absolute_url()
-    assert [str(m) for m in get_messages(response.wsgi_request)] == ["Saved."]
+    renewal = services.renewal_case_open(lease_ref=expiring_lease.ref, today=TODAY, by=caseworker)
+    DecisionFactory(application=renewal, decided=TODAY, notified=TODAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.renewal_decided(decision=renewal.decision, by=caseworker)
+
     expiring_lease.refresh_from_db()
     reminder.refresh_from_db()
     assert expiring_lease.renewal_decided == TODAY
@@ -228,6 +236,26 @@ def test_lease_action__moving_out_before_the_renewed_lease_starts_withdraws_it(e
     page = english.get(old.get_absolute_url()).content.decode()
     assert "The tenant has moved out." in page and "Next lease of this home" not in page
     assert english.get(reverse("tenancies:lease-detail", args=[new.ref])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_lease_page__a_refused_renewal_says_what_comes_next_and_leaves_the_work_list(
+    english, expiring_lease, caseworker
+):
+    renewal = services.renewal_case_open(lease_ref=expiring_lease.ref, today=TODAY, by=caseworker)
+    assert any(item.kind == "renewal_assessment" for item in english.get("/").context["items"])
+
+    DecisionFactory(application=renewal, outcome="refused", decided=TODAY, notified=TODAY)
+
+    page = english.get(expiring_lease.get_absolute_url()).content.decode()
+    assert f"{renewal.ref}</a> (refused 25.11.2026)" in page
+    assert (
+        f"The renewal was refused on 25.11.2026 (case {renewal.ref}). The lease ends 31.03.2027. If the tenant has "
+        "not moved out by then, send the move-out demand (flytteoppfordring) from the day after, by 30.06.2027 at "
+        "the latest"
+    ) in page
+    # the assessment is done: its task leaves the work list (the move-out demand is the next, after the end)
+    assert not any(item.kind == "renewal_assessment" for item in english.get("/").context["items"])
 
 
 @pytest.mark.django_db
@@ -314,16 +342,16 @@ def test_lease_action__move_in_is_recorded_on_a_day_between_the_start_and_today(
 def test_lease_action__future_date_is_refused_and_the_reminder_stays(english, expiring_lease):
     response = english.post(
         reverse("tenancies:lease-action", args=[expiring_lease.ref]),
-        {"form": "date", "action": "renewal_decided", "day": (TODAY + 5 * DAY).isoformat()},
+        {"form": "date", "action": "last_circulation_review", "day": (TODAY + 5 * DAY).isoformat()},
     )
 
     # the page comes back with the message and the form as it was filled in, not emptied by a redirect
     assert response.status_code == 200
     assert [str(m) for m in get_messages(response.wsgi_request)] == ["The date cannot be in the future."]
     form = response.context["date_form"]
-    assert (form["action"].value(), form["day"].value()) == ("renewal_decided", (TODAY + 5 * DAY).isoformat())
+    assert (form["action"].value(), form["day"].value()) == ("last_circulation_review", (TODAY + 5 * DAY).isoformat())
     expiring_lease.refresh_from_db()
-    assert expiring_lease.renewal_decided is None
+    assert expiring_lease.last_circulation_review == TODAY - DAY
     assert Reminder.objects.filter(kind="renewal_assessment", closed_at__isnull=True).count() == 1
 
 
@@ -430,7 +458,7 @@ def test_worklist__a_long_list_comes_fifty_at_a_time_overdue_first(english, case
 
 @pytest.mark.django_db
 def test_worklist__closed_and_not_yet_due_reminders_are_not_shown(english, caseworker, expiring_lease):
-    services.lease_record_date(lease=expiring_lease, field="renewal_decided", day=TODAY, by=caseworker)
+    Lease.objects.filter(pk=expiring_lease.pk).update(renewal_decided=TODAY)  # as a granted renewal case records
     services.reminder_sweep_for_lease(expiring_lease.ref)
     Reminder.objects.create(
         kind="circulation_review",
