@@ -149,9 +149,17 @@ class Offer(models.Model):
         ordering = ["-offered", "-ref"]
         constraints = [
             # Never two open offers on one home, nor two open offers to one case.
-            models.UniqueConstraint(fields=["unit"], condition=Q(status="open"), name="one_open_offer_per_unit"),
             models.UniqueConstraint(
-                fields=["application"], condition=Q(status="open"), name="one_open_offer_per_application"
+                fields=["unit"],
+                condition=Q(status="open"),
+                name="one_open_offer_per_unit",
+                violation_error_message=_("There is already an open offer on this unit."),
+            ),
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(status="open"),
+                name="one_open_offer_per_application",
+                violation_error_message=_("There is already an open offer to this case."),
             ),
         ]
 
@@ -214,7 +222,11 @@ class MeetingChoice(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["meeting", "unit"], name="one_choice_per_unit_per_meeting"),
-            models.CheckConstraint(condition=Q(rank=1) | ~Q(override_reason=""), name="choice_override_needs_reason"),
+            models.CheckConstraint(
+                condition=Q(rank=1) | ~Q(override_reason=""),
+                name="choice_override_needs_reason",
+                violation_error_message=_("Give the reason for choosing another than the first on the shortlist."),
+            ),
         ]
 
     def __str__(self):

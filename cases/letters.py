@@ -190,12 +190,25 @@ def preliminary_reply_letter_create(*, application: Application, reason: str, ex
     )
 
 
+def comment_deadline(letters) -> dt.date | None:
+    """The last day to comment that the case's advance notices gave the party (the latest), or None."""
+    return max(
+        (
+            dt.date.fromisoformat(letter.context["reply_by"])
+            for letter in letters
+            if letter.kind == "advance_notice" and "reply_by" in letter.context
+        ),
+        default=None,
+    )
+
+
 def advance_notice_letter_create(*, application: Application, planned: str, reply_by: dt.date, language: str, by):
     language = _language(language)
     title = {"nn": "Førehandsvarsel om vedtak", "nb": "Forhåndsvarsel om vedtak"}[language]
     context = {
         **_base_context(application, language, by),
         "planned": planned,
+        "reply_by": reply_by.isoformat(),  # the deadline the decision waits for (comment_deadline)
         "reply_by_text": _date_text(reply_by, language),
         "paragraph": rules.legal_reference(rules.LEGAL_BASIS["advance_notice"], language),
     }

@@ -117,8 +117,18 @@ class HouseholdMember(models.Model):
         verbose_name_plural = _("household members")
         ordering = ["household", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["household"], condition=Q(role="applicant"), name="one_applicant"),
-            models.UniqueConstraint(fields=["household"], condition=Q(role="partner"), name="at_most_one_partner"),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(role="applicant"),
+                name="one_applicant",
+                violation_error_message=_("The household already has an applicant."),
+            ),
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(role="partner"),
+                name="at_most_one_partner",
+                violation_error_message=_("The household already has a spouse or partner."),
+            ),
         ]
 
     def __str__(self):
@@ -463,9 +473,15 @@ class Decision(models.Model):
             )
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(notified__gte=models.F("decided")), name="decision_notified_after"),
             models.CheckConstraint(
-                condition=Q(lapsed__isnull=True) | Q(outcome="granted"), name="decision_lapse_only_granted"
+                condition=Q(notified__gte=models.F("decided")),
+                name="decision_notified_after",
+                violation_error_message=_("The notification date cannot be before the decision date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(lapsed__isnull=True) | Q(outcome="granted"),
+                name="decision_lapse_only_granted",
+                violation_error_message=_("Only a granted decision can lapse."),
             ),
         ]
 

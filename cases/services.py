@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from stord_bolig.access import access_log_write
+from stord_bolig.models import Letter
 
 from . import letters, rules
 from .models import (
@@ -419,6 +420,12 @@ def application_decide(
         errors["decided"] = _("The decision date cannot be in the future.")
     if notified < decided:
         errors["notified"] = _("The notification date cannot be before the decision date.")
+    # fvl. § 16: the advance notice promised no decision before its deadline to comment has passed
+    reply_by = letters.comment_deadline(Letter.objects.filter(case_ref=locked.ref, kind="advance_notice"))
+    if outcome == Decision.Outcome.REFUSED and reply_by is not None and decided <= reply_by:
+        errors["decided"] = _(
+            "The advance notice gave the party until %(day)s to comment: the refusal can be decided from %(next)s."
+        ) % {"day": reply_by.strftime("%d.%m.%Y"), "next": (reply_by + dt.timedelta(days=1)).strftime("%d.%m.%Y")}
     if not facts.strip() or not assessment.strip():
         errors["assessment"] = _("A decision needs its facts and its assessment (forvaltningslova §§ 24–25).")
     if errors:

@@ -35,6 +35,7 @@ from .forms import (
     PreliminaryReplyForm,
     ReversalForm,
 )
+from .letters import comment_deadline
 from .links import case_links
 from .models import Appeal, Application, Assessment, Decision, HealthAssessment, Status
 from .querysets import health_visible_to
@@ -138,6 +139,7 @@ def case_detail(request, ref: str):
     today = timezone.localdate()
     deadline = rules.appeal_deadline(decision.notified) if decision else None
     appeals = list(application.appeals.all())
+    letters = list(Letter.objects.filter(case_ref=application.ref).order_by("-created_at"))
     context = {
         "case": application,
         "members": members,
@@ -155,7 +157,8 @@ def case_detail(request, ref: str):
             key=lambda appeal: appeal.received,
             default=None,
         ),
-        "letters": list(Letter.objects.filter(case_ref=application.ref).order_by("-created_at")),
+        "letters": letters,
+        "comment_deadline": comment_deadline(letters),
         "events": list(application.status_events.select_related("by")[:50]),
         "notes": list(application.notes.select_related("by")[:50]),
         "attachments": list(application.attachments.all()),

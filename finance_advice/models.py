@@ -97,6 +97,7 @@ class Referral(models.Model):
                 fields=["lease"],
                 condition=~Q(status__in=["declined", "closed"]) & Q(lease__isnull=False),
                 name="one_open_referral_per_lease",
+                violation_error_message=_("The lease already has an open referral to financial advice."),
             ),
             # a caseworker's referral from a case: one open at a time, whoever clicks twice
             models.UniqueConstraint(
@@ -104,6 +105,7 @@ class Referral(models.Model):
                 condition=~Q(status__in=["declined", "closed"])
                 & Q(source="case", application__isnull=False, lease__isnull=True),
                 name="one_open_referral_per_case",
+                violation_error_message=_("The case already has an open referral to financial advice."),
             ),
         ]
 
@@ -243,7 +245,9 @@ class StartlanApplication(models.Model):
         ordering = ["-received"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(term_years__isnull=True) | Q(term_years__lte=50), name="startlan_term_at_most_50"
+                condition=Q(term_years__isnull=True) | Q(term_years__lte=50),
+                name="startlan_term_at_most_50",
+                violation_error_message=_("The repayment term can be at most 50 years."),
             ),
         ]
 

@@ -184,8 +184,23 @@ def budget_make(*, referral: Referral, data: dict, term_years: int = 30, by) -> 
 
 @transaction.atomic
 def startlan_register(*, household: Household, referral: Referral | None, data: dict, by) -> StartlanApplication:
+    errors = {}
+    if data["received"] > timezone.localdate():
+        errors["received"] = _("The date received cannot be in the future.")
     if data["loan_applied"] > data["price"]:
-        raise ValidationError({"loan_applied": _("The loan cannot be larger than the price of the home.")})
+        errors["loan_applied"] = _("The loan cannot be larger than the price of the home.")
+    elif data["loan_applied"] + data.get("grant_applied", 0) > data["price"]:
+        errors["grant_applied"] = _("Loan and grant together cannot be more than the price of the home.")
+    if errors:
+        raise ValidationError(errors)
+    # one open application per household: a second one for the same purchase is a duplicate (the lock serialises
+    # two advisors registering at once)
+    Household.objects.select_for_update().filter(pk=household.pk).first()
+    pending = StartlanApplication.objects.filter(household=household, outcome="").values_list("ref", flat=True).first()
+    if pending:
+        raise ValidationError(
+            _("The household already has startlån application %(ref)s waiting for a decision.") % {"ref": pending}
+        )
     return StartlanApplication.objects.create(
         ref=ref_next(StartlanApplication, "SL-", width=5), household=household, referral=referral, **data
     )
@@ -217,6 +232,20 @@ def startlan_decide(
             raise ValidationError({"term_years": _("The term is at most 50 years.")})
         if instalment_free_years > 8 or instalment_free_years >= term_years:
             raise ValidationError({"instalment_free_years": _("At most 8 instalment-free years, within the term.")})
+        grant = grant_granted or 0
+        if loan_granted > locked.price:
+            raise ValidationError({"loan_granted": _("The loan cannot be larger than the price of the home.")})
+        if grant > locked.grant_applied:
+            raise ValidationError(
+                {
+                    "grant_granted": _("The grant cannot be more than was applied for (%(amount)s).")
+                    % {"amount": kr(locked.grant_applied)}
+                }
+            )
+        if loan_granted + grant > locked.price:
+            raise ValidationError(
+                {"grant_granted": _("Loan and grant together cannot be more than the price of the home.")}
+            )
     locked.outcome = outcome
     locked.loan_granted = loan_granted if outcome == "granted" else None
     locked.grant_granted = grant_granted if outcome == "granted" else None

@@ -56,7 +56,11 @@ def referral_list(request):
 @login_required
 @permission_required("finance_advice.view_referral", raise_exception=True)
 def referral_detail(request, ref: str):
-    referral = _referral_or_404(request, ref)
+    return _referral_page(request, _referral_or_404(request, ref))
+
+
+def _referral_page(request, referral: Referral, *, bound: dict | None = None):
+    """The referral page; `bound` puts a posted form back with what the user typed (opened) and its errors."""
     access_log_write(
         request,
         action="read",
@@ -78,8 +82,14 @@ def referral_detail(request, ref: str):
         "budget_form": BudgetForm(),
         "startlan_form": StartlanForm(initial={"received": timezone.localdate()}),
         "letters": Letter.objects.filter(case_ref=referral.ref).order_by("-created_at"),
+        "open_form": "",
+        **(bound or {}),
     }
     return render(request, "finance_advice/referral_detail.html", context)
+
+
+# The page's form for each posted action: after an error it is shown again, open, as the user filled it in.
+_REFERRAL_FORMS = {"budget": "budget_form", "startlan": "startlan_form"}
 
 
 @login_required
@@ -88,6 +98,7 @@ def referral_detail(request, ref: str):
 def referral_act(request, ref: str):
     referral = _referral_or_404(request, ref)
     action = request.POST.get("form")
+    form = None
     try:
         if action == "transition":
             form = ReferralTransitionForm(request.POST)
@@ -113,6 +124,8 @@ def referral_act(request, ref: str):
             raise Http404
     except ValidationError as exc:
         messages.error(request, _errors(exc))
+        if form is not None and action in _REFERRAL_FORMS:
+            return _referral_page(request, referral, bound={_REFERRAL_FORMS[action]: form, "open_form": action})
     else:
         messages.success(request, _("Saved."))
     return redirect(referral)

@@ -111,6 +111,7 @@ class Lease(models.Model):
             # No two tenancies of one unit overlap; a same-day handover (moved_out == next start) is allowed.
             ExclusionConstraint(
                 name="lease_no_overlap_per_unit",
+                violation_error_message=_("The home already has a tenancy in that period."),
                 expressions=[
                     (
                         DateRange(
@@ -124,11 +125,14 @@ class Lease(models.Model):
                 ],
             ),
             models.CheckConstraint(
-                condition=Q(deposit__lte=F("monthly_rent") * 6), name="lease_deposit_at_most_6_months"
+                condition=Q(deposit__lte=F("monthly_rent") * 6),
+                name="lease_deposit_at_most_6_months",
+                violation_error_message=_("The deposit can be at most 6 months' rent."),
             ),
             models.CheckConstraint(
                 condition=Q(deposit__lte=F("monthly_rent") * 6 - F("guarantee")),
                 name="lease_deposit_guarantee_at_most_6_months",
+                violation_error_message=_("Deposit and guarantee together can be at most 6 months' rent."),
             ),
         ]
 

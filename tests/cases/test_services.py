@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import F
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -31,6 +32,7 @@ from cases.services import TransitionNotAllowed
 from stord_bolig.demo.identity import synthetic_national_id
 from stord_bolig.models import Letter
 from tests.cases.conftest import (
+    OSLO,
     TODAY,
     applicant_data,
     assess,
@@ -786,6 +788,29 @@ def test_advance_notice_send__needs_a_plan_and_a_future_deadline(caseworker, pla
 
     assert field in error.value.message_dict
     assert not Letter.objects.exists()
+
+
+@pytest.mark.django_db
+def test_application_decide__no_refusal_before_the_advance_notices_deadline_to_comment(
+    caseworker, caseworker_client, _today
+):
+    application = make_ready(caseworker, received=dt.date(2026, 11, 1))
+    services.advance_notice_send(
+        application=application, planned="Avslag.", reply_by=dt.date(2026, 12, 9), by=caseworker
+    )
+    page = caseworker_client.get(reverse("cases:case-detail", args=[application.ref])).content.decode()
+    assert "09.12.2026" in page[page.index('data-testid="comment-deadline"') :][:200]
+
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
+        decide(application, caseworker, outcome="refused")
+
+    assert caught.value.message_dict["decided"] == [
+        "The advance notice gave the party until 09.12.2026 to comment: the refusal can be decided from 10.12.2026."
+    ]
+    assert not Decision.objects.exists()
+    _today.move_to(dt.datetime(2026, 12, 10, 10, 0, tzinfo=OSLO))
+    decision = decide(application, caseworker, outcome="refused", decided=dt.date(2026, 12, 10))
+    assert decision.outcome == "refused"
 
 
 # --- appeals ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from cases.models import HouseholdMember
 from finance_advice import rules, services
@@ -422,6 +423,66 @@ def test_budget_make__writes_a_budget_summary_letter(caseworker, advisor, django
 # --- startlan_register / startlan_decide -------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"received": TODAY + dt.timedelta(days=1)}, "received", "The date received cannot be in the future."),
+        (
+            {"price": 2_500_000, "loan_applied": 2_400_000, "grant_applied": 200_000},
+            "grant_applied",
+            "Loan and grant together cannot be more than the price of the home.",
+        ),
+    ],
+)
+def test_startlan_register__impossible_dates_and_amounts_are_refused(advisor, data, field, message):
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
+        startlan(HouseholdFactory(), advisor, **data)
+
+    assert caught.value.message_dict[field] == [message]
+    assert not StartlanApplication.objects.exists()
+
+
+def test_startlan_register__one_undecided_application_per_household(advisor):
+    household = HouseholdFactory()
+    first = startlan(household, advisor)
+
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
+        startlan(household, advisor)
+
+    assert caught.value.messages == [
+        f"The household already has startlån application {first.ref} waiting for a decision."
+    ]
+    decide(first, advisor, outcome="refused", loan_granted=None, term_years=None)
+    assert startlan(household, advisor).ref != first.ref  # a new application once the first is decided
+
+
+@pytest.mark.parametrize(
+    ("terms", "field", "message"),
+    [
+        ({"loan_granted": 3_000_001}, "loan_granted", "The loan cannot be larger than the price of the home."),
+        (
+            {"grant_granted": 100_001},
+            "grant_granted",
+            "The grant cannot be more than was applied for (kr\xa0100\xa0000).",
+        ),
+        (
+            {"loan_granted": 2_950_000, "grant_granted": 100_000},
+            "grant_granted",
+            "Loan and grant together cannot be more than the price of the home.",
+        ),
+    ],
+)
+def test_startlan_decide__more_than_the_home_costs_or_than_applied_for_is_refused(advisor, terms, field, message):
+    application = startlan(HouseholdFactory(), advisor, grant_applied=100_000)  # price 3 000 000
+
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
+        decide(application, advisor, **terms)
+    assert caught.value.message_dict[field] == [message]
+    assert caught.value.message_dict[field] == [message.replace("\\xa0", "\xa0")]
+    application.refresh_from_db()
+    assert (application.outcome, application.loan_granted) == ("", None)
+
+
 def test_startlan_register__a_loan_above_the_price_is_refused(advisor):
     household = HouseholdFactory()
     with pytest.raises(ValidationError) as caught:
@@ -435,7 +496,7 @@ def test_startlan_register__a_loan_above_the_price_is_refused(advisor):
 
 
 def test_startlan_decide__granted_records_the_terms(advisor):
-    application = startlan(HouseholdFactory(), advisor)
+    application = startlan(HouseholdFactory(), advisor, grant_applied=200_000)
 
     decided = decide(
         application, advisor, loan_granted=2_350_000, grant_granted=150_000, term_years=50, instalment_free_years=8
