@@ -233,6 +233,21 @@ def assessment_edit(request, ref: str):
     if request.method == "POST" and not saved:
         # Nothing was saved: say so where the eye is, the marked fields may be far down the page.
         messages.error(request, _("Nothing was saved: correct the fields marked below."))
+        # The suggestion shown beside the band follows what was entered, as the message about it does.
+        entered = getattr(form, "cleaned_data", {})
+        entered_health = getattr(health_form, "cleaned_data", None) if health_form is not None else None
+        suggested = rules.urgency_suggest(
+            housing_situation=entered.get("housing_situation", application.housing_situation),
+            children_in_unsuitable_housing=bool(
+                entered.get("children_in_unsuitable_housing", assessment and assessment.children_in_unsuitable_housing)
+            ),
+            documented_health_need=bool(
+                entered_health.get("documented_health_need")
+                if entered_health is not None
+                else health and health.documented_health_need
+            ),
+        )
+        form.fields["urgency"].help_text = _("Suggested from the assessment: %(band)s") % {"band": suggested}
     return render(
         request,
         "cases/assessment_form.html",

@@ -793,6 +793,7 @@ def arrears_import_csv(text: str) -> int:
 def followup_plan_create(*, lease: Lease, goals: str, support: str, housing_first: bool, next_contact, by):
     if not goals.strip():
         raise ValidationError({"goals": _("Write the tenant's own goals.")})
+    _next_contact_check(next_contact)
     return FollowUpPlan.objects.create(
         lease=lease,
         goals=goals.strip(),
@@ -804,10 +805,17 @@ def followup_plan_create(*, lease: Lease, goals: str, support: str, housing_firs
     )
 
 
+def _next_contact_check(next_contact: dt.date | None) -> None:
+    """The next contact is planned: today or later (a date already passed would be overdue at once)."""
+    if next_contact is not None and next_contact < timezone.localdate():
+        raise ValidationError({"next_contact": _("The next contact is planned ahead: it cannot be in the past.")})
+
+
 @transaction.atomic
 def followup_contact_add(*, plan: FollowUpPlan, day: dt.date, kind: str, note: str, next_contact, by):
     if day > timezone.localdate():
         raise ValidationError({"day": _("The date cannot be in the future.")})
+    _next_contact_check(next_contact)
     contact = FollowUpContact.objects.create(plan=plan, day=day, kind=kind, note=note.strip(), by=by)
     FollowUpPlan.objects.filter(pk=plan.pk).update(next_contact=next_contact)
     return contact

@@ -90,6 +90,14 @@ def _lease_page(request, lease: Lease, *, bound: dict | None = None):
     continued = continued_lease(lease)
     lease_before, lease_after = lease_neighbours(lease)
     renewal_decision = getattr(lease.renewal_case, "decision", None) if lease.renewal_case_id else None
+    plans = list(lease.followup_plans.prefetch_related("contacts").all())
+    posted_contact = (bound or {}).pop("contact_form", None)
+    for plan in plans:  # each plan's contact form has its own field ids; the one posted comes back as typed
+        plan.contact_form = (
+            posted_contact
+            if posted_contact is not None and str(plan.pk) == posted_contact.data.get("plan")
+            else FollowUpContactForm(initial={"day": today}, auto_id=f"id_contact{plan.pk}_%s")
+        )
     context = {
         # a refused renewal: the page says what comes next (the move-out demand once the lease has ended)
         "renewal_refused": renewal_decision
@@ -120,9 +128,9 @@ def _lease_page(request, lease: Lease, *, bound: dict | None = None):
         ),
         "rent_form": RentAdjustForm(initial={"new_rent": lease.monthly_rent}),
         "rent_changes": lease.rent_changes.all()[:10],
-        "plans": lease.followup_plans.prefetch_related("contacts").all(),
-        "plan_form": FollowUpPlanForm(),
-        "contact_form": FollowUpContactForm(initial={"day": today}),
+        "plans": plans,
+        # fields of their own on the page (the date form has a "day" too): labels point at the right field
+        "plan_form": FollowUpPlanForm(auto_id="id_plan_%s"),
         "move_on_plan": getattr(lease, "move_on_plan", None),
         "move_on_form": MoveOnPlanForm(
             initial={"goal": lease.move_on_plan.goal, "notes": lease.move_on_plan.notes}
@@ -236,13 +244,14 @@ def lease_action(request, ref: str):
                 raise ValidationError(_("Give the new rent, both index values and the date."))
             services.rent_adjust(lease=lease, by=request.user, **form.cleaned_data)
         elif action == "plan":
-            form = FollowUpPlanForm(request.POST)
+            form = FollowUpPlanForm(request.POST, auto_id="id_plan_%s")
             if not form.is_valid():
                 raise ValidationError(_("Write the tenant's own goals."))
             services.followup_plan_create(lease=lease, by=request.user, **form.cleaned_data)
         elif action == "contact":
-            form = FollowUpContactForm(request.POST)
-            plan = lease.followup_plans.filter(pk=request.POST.get("plan")).first()
+            posted_plan = request.POST.get("plan", "")
+            plan = lease.followup_plans.filter(pk=posted_plan).first() if posted_plan.isdigit() else None
+            form = FollowUpContactForm(request.POST, auto_id=f"id_contact{plan.pk if plan else ''}_%s")
             if plan is None or not form.is_valid():
                 raise ValidationError(_("Give the date, kind and a note for the contact."))
             services.followup_contact_add(plan=plan, by=request.user, **form.cleaned_data)

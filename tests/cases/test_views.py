@@ -381,7 +381,10 @@ def test_assessment_edit__band_changed_without_reason_shows_the_error_and_saves_
     response = caseworker_client.post(url("assessment-edit", application), _assessment_post(urgency="A"))
 
     assert response.status_code == 200
-    assert response.context["form"].errors["urgency_reason"]
+    [error] = response.context["form"].errors["urgency_reason"]
+    # the suggestion beside the band is the one the message speaks of: from what was entered, not what was saved
+    suggested = response.context["form"].fields["urgency"].help_text
+    assert suggested.endswith(": B") and error.endswith(" B.")
     application.refresh_from_db()
     assert (application.status, application.urgency) == (Status.REGISTERED, "C")
     assert not Assessment.objects.exists()

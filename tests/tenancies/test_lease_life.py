@@ -1089,6 +1089,27 @@ def test_followup_contact_add__a_future_date_is_refused(plan, caseworker):
     assert FollowUpPlan.objects.get(pk=plan.pk).next_contact == TODAY
 
 
+def test_followup__a_next_contact_in_the_past_is_refused(case, plan, caseworker):
+    lease = plan.lease
+    attempts = [
+        lambda: services.followup_plan_create(
+            lease=lease, goals="Eigen bustad.", support="", housing_first=False, next_contact=TODAY - DAY, by=caseworker
+        ),
+        lambda: services.followup_contact_add(
+            plan=plan, day=TODAY, kind="phone", note="Ringde.", next_contact=TODAY - DAY, by=caseworker
+        ),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ValidationError) as caught:
+            attempt()
+        assert caught.value.message_dict == {
+            "next_contact": ["The next contact is planned ahead: it cannot be in the past."]
+        }
+
+    assert FollowUpPlan.objects.get() == plan and plan.next_contact == TODAY
+    assert not FollowUpContact.objects.exists()
+
+
 def test_followup_contact_add__logs_the_contact_and_moves_the_next_contact(plan, caseworker):
     contact = services.followup_contact_add(
         plan=plan,

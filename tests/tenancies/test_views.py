@@ -10,7 +10,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from tenancies import services
-from tenancies.models import Lease, Reminder
+from tenancies.models import FollowUpPlan, Lease, Reminder
 from tests.conftest import verified_client
 from tests.factories import ApplicationFactory, DecisionFactory, LeaseFactory, UserFactory
 from tests.tenancies.conftest import DAY, TODAY
@@ -480,13 +480,9 @@ def test_worklist__closed_and_not_yet_due_reminders_are_not_shown(english, casew
 def test_worklist__a_follow_up_contact_due_shows_for_whoever_is_responsible_and_is_marked_overdue(english, caseworker):
     lease = LeaseFactory(start=dt.date(2025, 6, 1))
     late = services.followup_plan_create(
-        lease=lease,
-        goals="Betale husleiga i tide.",
-        support="",
-        housing_first=False,
-        next_contact=TODAY - 5 * DAY,
-        by=caseworker,
+        lease=lease, goals="Betale husleiga i tide.", support="", housing_first=False, next_contact=TODAY, by=caseworker
     )
+    FollowUpPlan.objects.filter(pk=late.pk).update(next_contact=TODAY - 5 * DAY)  # planned, and the day has passed
     later = LeaseFactory(start=dt.date(2025, 6, 1))
     services.followup_plan_create(
         lease=later,
@@ -508,3 +504,20 @@ def test_worklist__a_follow_up_contact_due_shows_for_whoever_is_responsible_and_
     late.closed = TODAY
     late.save()
     assert not [i for i in english.get(reverse("worklist")).context["items"] if i.kind == "followup_contact"]
+
+
+@pytest.mark.django_db
+def test_lease_page__every_field_has_an_id_of_its_own_so_labels_point_at_it(english, expiring_lease, caseworker):
+    import re
+    from collections import Counter
+
+    for goals in ("Halde på bustaden.", "Kome i arbeid."):
+        services.followup_plan_create(
+            lease=expiring_lease, goals=goals, support="", housing_first=False, next_contact=None, by=caseworker
+        )
+
+    html = english.get(expiring_lease.get_absolute_url()).content.decode()
+
+    repeated = [name for name, count in Counter(re.findall(r'\bid="([^"]+)"', html)).items() if count > 1]
+    assert repeated == []
+    assert html.count('name="next_contact"') == 3  # the new plan's form and each plan's contact form
