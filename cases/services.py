@@ -125,6 +125,42 @@ def person_create(*, national_id: str, given_name: str, family_name: str, **deta
     )
 
 
+def _second_home_check(household: Household) -> None:
+    """A household living in a municipal home, or granted one and still waiting, does not apply for one again: it
+    applies to swap (bytte) or has its lease renewed, or waits on the decision it has."""
+    from django.apps import apps
+
+    today = timezone.localdate()
+    # leases live in tenancies; cases only asks whether one runs today
+    lease = apps.get_model("tenancies", "Lease").objects.filter(household=household).active_on(today).first()
+    if lease is not None:
+        raise ValidationError(
+            {
+                "kind": _(
+                    "The household rents a municipal home (lease %(lease)s): apply to swap homes instead, or renew "
+                    "the lease."
+                )
+                % {"lease": lease.ref}
+            }
+        )
+    waiting = (
+        household.applications.filter(kind=Application.Kind.MUNICIPAL_HOUSING, decision__outcome="granted")
+        .filter(decision__lapsed__isnull=True, waiting_until__isnull=True)
+        .exclude(status=Status.CLOSED)
+        .first()
+    )
+    if waiting is not None:
+        raise ValidationError(
+            {
+                "kind": _(
+                    "The household is already granted a municipal home (%(ref)s) and is on the waiting list: no new "
+                    "application is needed."
+                )
+                % {"ref": waiting.ref}
+            }
+        )
+
+
 @transaction.atomic
 def application_register(
     *,
@@ -167,6 +203,8 @@ def application_register(
                     % {"ref": open_case.ref}
                 }
             )
+        if kind == Application.Kind.MUNICIPAL_HOUSING:
+            _second_home_check(household)
         # A returning applicant's contact details and letter language as given now (the identity stays as registered).
         contact = {name: value for name, value in applicant.items() if name in Person.CONTACT_FIELDS and value}
         person_contact_update(person=existing, data=contact, by=by)

@@ -109,8 +109,8 @@ def case_create(request):
                 messages.warning(
                     request,
                     _(
-                        "%(ref)s is the person registered as %(name)s: the name typed (%(typed)s) was not used. "
-                        "Names come from the population register."
+                        "%(ref)s is the person already registered as %(name)s: the name typed (%(typed)s) was not "
+                        "used, as a new application does not change who a registered person is."
                     )
                     % {
                         "ref": registered.ref,

@@ -182,6 +182,40 @@ def test_application_register__invalid_member_national_id_leaves_no_applicant_be
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("situation", ["granted_and_waiting", "renting"])
+def test_application_register__no_second_application_for_a_home_while_granted_one_or_living_in_one(
+    caseworker, situation
+):
+    from tests.factories import LeaseFactory
+
+    first = make_ready(caseworker, received=dt.date(2026, 9, 1))
+    decide(first, caseworker, outcome="granted", decided=dt.date(2026, 10, 1))
+    national_id = first.household.applicant.national_id
+    if situation == "renting":
+        LeaseFactory(
+            household=first.household, application=first, start=dt.date(2026, 11, 1), end=dt.date(2029, 10, 31)
+        )
+    cases_before = Application.objects.count()
+
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
+        register(caseworker, national_id=national_id, received=TODAY)
+
+    message = caught.value.message_dict["kind"][0]
+    if situation == "renting":
+        assert message.startswith("The household rents a municipal home (lease L-")
+    else:
+        assert message == (
+            f"The household is already granted a municipal home ({first.ref}) and is on the waiting list: "
+            "no new application is needed."
+        )
+    assert Application.objects.count() == cases_before
+    # other help is still applied for
+    assert register(caseworker, national_id=national_id, received=TODAY, kind="housing_assistance").household == (
+        first.household
+    )
+
+
+@pytest.mark.django_db
 def test_application_register__future_received_date_refused(caseworker):
     with pytest.raises(ValidationError) as error:
         register(caseworker, received=TODAY + dt.timedelta(days=1))
