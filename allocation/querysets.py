@@ -170,11 +170,16 @@ def vacancy_days(unit: Unit, first: dt.date, last: dt.date) -> int:
     )
     # Status per day: the last change on or before that day applies.
     changes = [(timezone.localtime(at).date(), status) for at, status in events]
+    leases = list(
+        Lease.objects.filter(unit_id=unit.pk, start__lte=stock_until)
+        .order_by("start")
+        .values_list("start", "moved_out", "end")
+    )
+    # A lease is lived in to its move-out; without one, to its end, except the latest: its tenant staying on after
+    # the end is still there (occupying_lease_ref).
     let = [
-        (start, moved_out or end or dt.date.max)
-        for start, moved_out, end in Lease.objects.filter(unit_id=unit.pk, start__lte=stock_until).values_list(
-            "start", "moved_out", "end"
-        )
+        (start, moved_out or (dt.date.max if index == len(leases) - 1 else end or dt.date.max))
+        for index, (start, moved_out, end) in enumerate(leases)
     ]
     days = 0
     current = None

@@ -75,7 +75,16 @@ def unit_statuses_refresh(unit_refs, today) -> None:
     from allocation.models import Offer, Unit
 
     units = Unit.objects.filter(ref__in=unit_refs).exclude(status=Unit.Status.MAINTENANCE)
+    # let: a lease runs today, or the latest lease started has no move-out by today (a tenant staying on after
+    # the end is still there, as allocation.querysets.occupying_lease_ref says)
     let = set(Lease.objects.filter(unit__in=units).active_on(today).values_list("unit_id", flat=True))
+    latest = (
+        Lease.objects.filter(unit__in=units, start__lte=today)
+        .order_by("unit_id", "-start")
+        .distinct("unit_id")
+        .values_list("unit_id", "moved_out")
+    )
+    let |= {unit_id for unit_id, moved_out in latest if moved_out is None or moved_out > today}
     offered = set(Offer.objects.open().filter(unit__in=units).values_list("unit_id", flat=True))
     for unit in units.only("pk", "status"):
         status = Unit.Status.LET if unit.pk in let else Unit.Status.OFFERED if unit.pk in offered else Unit.Status.FREE

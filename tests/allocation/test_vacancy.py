@@ -55,6 +55,23 @@ def test_vacancy_days__before_the_first_recorded_status_a_home_without_a_tenancy
     )
 
 
+def test_vacancy_days__a_tenant_staying_on_after_the_end_is_not_vacancy_and_the_home_is_let():
+    from tenancies.interchange import unit_statuses_refresh
+    from tests.factories import LeaseFactory
+
+    unit = UnitFactory(status="free", in_stock_from=dt.date(1999, 1, 1))
+    _backdate_last_event(unit, dt.date(2026, 11, 25))
+    # ended a year ago, a move-out demand sent, no move-out recorded: the tenant is still there
+    LeaseFactory(
+        unit=unit, start=dt.date(2023, 12, 12), end=dt.date(2024, 12, 11), move_out_demand_sent=dt.date(2025, 1, 4)
+    )
+
+    assert vacancy_days(unit, dt.date(2025, 11, 26), dt.date(2026, 11, 25)) == 0
+    unit_statuses_refresh([unit.ref], dt.date(2026, 11, 25))  # as an import sets it
+    unit.refresh_from_db()
+    assert unit.status == "let"
+
+
 @pytest.mark.parametrize(
     ("on", "days"),
     [(dt.date(2026, 11, 25), 365), (dt.date(2028, 3, 1), 366), (dt.date(2028, 2, 28), 365)],
