@@ -418,7 +418,7 @@ def demo_steering(users) -> None:
     """Historical homelessness counts and the action plan with goals, measures and meetings (synthetic)."""
     from reports.models import ActionGoal, HomelessCount, Measure, PlanActivity
 
-    source = "Demo: 2008 and 2016 as reported by Stord; the years between are illustrative"
+    source = "Demo: 2008 og 2016 slik Stord rapporterte dei; åra mellom er berre til illustrasjon"
     for year, count in [(2008, 23), (2010, 17), (2012, 11), (2014, 4), (2016, 0), (2020, 0), (2024, 2)]:
         HomelessCount.objects.get_or_create(day=dt.date(year, 12, 31), defaults={"count": count, "source": source})
     if ActionGoal.objects.exists():

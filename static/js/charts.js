@@ -16,7 +16,7 @@ document.addEventListener("DOMContentLoaded", () => {
           borderDash: patterns[i % 4], pointStyle: ["circle", "rect", "triangle", "crossRot"][i % 4], pointRadius: 4,
         })),
       },
-      options: { animation: false, responsive: true, plugins: { legend: { position: "bottom" } } },
+      options: { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { position: "bottom" } } },
     });
   });
 });
