@@ -42,7 +42,12 @@ class ApplicationRegisterForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     address = forms.CharField(label=_("Postal address"), max_length=200, required=False)
-    postcode = forms.RegexField(label=_("Postcode"), regex=r"^\d{4}$", required=False)
+    postcode = forms.RegexField(
+        label=_("Postcode"),
+        regex=r"^\d{4}$",
+        required=False,
+        error_messages={"invalid": _("A Norwegian postcode has four digits.")},
+    )
     city = forms.CharField(label=_("City"), max_length=80, required=False)
     preferred_language = forms.ChoiceField(
         label=_("Letter language"), choices=[("nn", _("Nynorsk")), ("nb", _("Bokmål"))], initial="nn"
@@ -159,6 +164,12 @@ class AssessmentForm(forms.ModelForm):
             "urgency_reason",
         ):
             self.fields[name].initial = getattr(application, name)
+        if self.instance.pk is None:
+            # A first assessment: the housing situation and main reason are chosen, not left at a default that would
+            # pass for an answer (they decide the suggested band and the national statistics).
+            for name in ("housing_situation", "main_reason"):
+                self.fields[name].choices = [("", "---------"), *self.fields[name].choices]
+                self.fields[name].initial = ""
         self.fields["urgency"].help_text = _("Suggested from the assessment: %(band)s") % {"band": suggested}
         self.fields["recommendation"].help_text = _("Needed before the case can be marked ready for decision.")
         self.helper = FormHelper()

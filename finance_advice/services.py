@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import Application, Household, HouseholdMember
+from cases.models import Application, Household, HouseholdMember, Person
 from cases.rules import age_on
 from cases.services import ref_next
 from stord_bolig.formats import kr
@@ -61,6 +61,35 @@ def referral_create(
         transaction.on_commit(lambda: reminder_sweep_for_lease(lease.ref))
     letters.referral_confirmation_create(referral=referral, by=by)
     return referral
+
+
+@transaction.atomic
+def referral_intake(*, person: dict, reason: str, by) -> Referral:
+    """The advisor's own intake: someone who came to the advisor directly. A person already registered is taken
+    with their household; a new one is registered as the applicant of a household of their own. One open referral
+    per household: a second is refused with the one to continue."""
+    from django.db import connection
+
+    from cases.services import person_create
+
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what the household needs help with.")})
+    national_id = person["national_id"].replace(" ", "")
+    with connection.cursor() as cursor:  # two intakes of one person at once are taken one after the other
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"person:{national_id}"])
+    existing = Person.objects.filter(national_id=national_id).select_related("membership").first()
+    if existing is not None and hasattr(existing, "membership"):
+        household = existing.membership.household
+        open_referral = Referral.objects.open().filter(household=household).values_list("ref", flat=True).first()
+        if open_referral:
+            raise ValidationError(
+                _("The household already has an open referral (%(ref)s): continue that one.") % {"ref": open_referral}
+            )
+    else:
+        registered = existing or person_create(**{**person, "national_id": national_id})
+        household = Household.objects.create(ref=ref_next(Household, "H-", width=4))
+        HouseholdMember.objects.create(household=household, person=registered, role="applicant", position=0)
+    return referral_create(household=household, source=Referral.Source.INTAKE, reason=reason, by=by)
 
 
 def referral_from_arrears(*, lease: Lease, by) -> Referral:

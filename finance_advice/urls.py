@@ -6,6 +6,7 @@ app_name = "finance_advice"
 
 urlpatterns = [
     path("referrals/", views.referral_list, name="referral-list"),
+    path("referrals/new/", views.referral_intake, name="referral-intake"),
     path("referrals/<str:ref>/", views.referral_detail, name="referral-detail"),
     path("referrals/<str:ref>/act/", views.referral_act, name="referral-act"),
     path("cases/<str:case_ref>/refer/", views.referral_from_case, name="referral-from-case"),

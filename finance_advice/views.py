@@ -17,7 +17,15 @@ from stord_bolig.models import AccessLog, Letter, User
 from tenancies.models import Lease
 
 from . import services
-from .forms import BudgetForm, ConsentForm, ReferralForm, ReferralTransitionForm, StartlanDecisionForm, StartlanForm
+from .forms import (
+    BudgetForm,
+    ConsentForm,
+    IntakeForm,
+    ReferralForm,
+    ReferralTransitionForm,
+    StartlanDecisionForm,
+    StartlanForm,
+)
 from .models import Consent, Referral, ReferralStatus, StartlanApplication
 from .querysets import nav_sections, nav_shared_cases
 
@@ -129,6 +137,35 @@ def referral_act(request, ref: str):
     else:
         messages.success(request, _("Saved."))
     return redirect(referral)
+
+
+@login_required
+@permission_required("finance_advice.change_referral", raise_exception=True)
+def referral_intake(request):
+    """The advisor's own intake: a person who came directly, registered (or found) and referred in one step."""
+    form = IntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data.copy()
+        reason = data.pop("reason")
+        try:
+            referral = services.referral_intake(
+                person={name: value for name, value in data.items() if value}, reason=reason, by=request.user
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Referral %(ref)s registered.") % {"ref": referral.ref})
+            return redirect(referral)
+    return render(request, "finance_advice/intake_form.html", {"form": form})
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    """A service's refusal on the form: on its field where it names one the form has, else at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
 
 @login_required

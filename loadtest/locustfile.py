@@ -164,10 +164,15 @@ class Caseworker(HttpUser):
             "recommendation": "municipal_housing",
             "recommendation_reason": "Kan ikkje skaffe seg bustad sjølv.",
         }
+        # A first assessment has no housing situation or main reason chosen: a caseworker picks them (the band
+        # suggested on the page was worked out before, so a reason goes with the band in case they differ).
+        current = form.data()
+        for name in ("housing_situation", "main_reason"):
+            if not current.get(name):
+                changes[name] = next(value for value in form.options.get(name, []) if value)
         if suggested in form.options.get("urgency", []):
             changes["urgency"] = suggested
-        else:
-            changes["urgency_reason"] = "Sett av sakshandsamar etter samtale med søkjaren."
+        changes["urgency_reason"] = "Sett av sakshandsamar etter samtale med søkjaren."
         self.post(url, form.data(button="complete", **changes), "assessment save")
 
     def decide(self, case_url: str):

@@ -414,6 +414,64 @@ def demo_renewal(users) -> None:
         )
 
 
+def demo_finance(users) -> None:
+    """Financial advice: the rent arrears on L-00011 referred by Kari, accepted by Frida with a budget and a startlån
+    application from it (a home to buy frees the municipal one), and one person who came to Frida directly. Through
+    the services, as the users would."""
+    from finance_advice import services
+    from finance_advice.models import Referral
+    from tenancies.models import Lease
+
+    if Referral.objects.exists():
+        return
+    kari, frida = users["kari"], users["frida"]
+    lease = Lease.objects.filter(ref="L-00011").select_related("household").first()
+    if lease is not None and lease.arrears.exists():
+        referral = services.referral_from_arrears(lease=lease, by=kari)
+        services.referral_transition(referral=referral, to_status="accepted", by=frida)
+        services.budget_make(
+            referral=referral,
+            data={
+                "net_income": 38_500,
+                "consumer_debt": 1_200,
+                "student_loan": 900,
+                "childcare": 0,
+                "child_support": 0,
+                "other_fixed": 600,
+                "other_housing": 1_500,
+            },
+            term_years=30,
+            by=frida,
+        )
+        services.startlan_register(
+            household=lease.household,
+            referral=referral,
+            data={
+                "received": timezone.localdate(),
+                "purpose": "buy",
+                "price": 2_450_000,
+                "loan_applied": 2_250_000,
+                "grant_applied": 150_000,
+                "children_in_household": False,
+                "frees_municipal_home": True,
+            },
+            by=frida,
+        )
+    services.referral_intake(
+        person={
+            "national_id": synthetic_national_id(dt.date(1988, 6, 2), 41),
+            "given_name": "Sigrid",
+            "family_name": "Rådsøkjar",
+            "phone": "41234567",
+            "address": "Kyrkjevegen 2",
+            "postcode": "5411",
+            "city": "Stord",
+        },
+        reason="Inkasso på to forbrukslån og kredittkort; vil ha hjelp til ein nedbetalingsplan.",
+        by=frida,
+    )
+
+
 def demo_steering(users) -> None:
     """Historical homelessness counts and the action plan with goals, measures and meetings (synthetic)."""
     from reports.models import ActionGoal, HomelessCount, Measure, PlanActivity

@@ -190,7 +190,7 @@ class Reminder(models.Model):
         OFFER_RESPONSE = "offer_response", _("Offer awaiting answer")
         RENEWAL_ASSESSMENT = "renewal_assessment", _("Assess lease renewal")
         MOVE_OUT_DEMAND = "move_out_demand", _("Send move-out demand (flytteoppfordring)")
-        CIRCULATION_REVIEW = "circulation_review", _("Review move-on plan")
+        CIRCULATION_REVIEW = "circulation_review", _("Yearly review of moving on (circulation)")
         ARREARS_REFERRAL = "arrears_referral", _("Refer rent arrears to financial advice")
 
     kind = models.CharField(max_length=30, choices=Kind.choices)

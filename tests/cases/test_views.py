@@ -932,3 +932,27 @@ def test_case_detail__links_the_case_s_offers_and_leases(caseworker_client, case
     advisor_html = advisor_page.content.decode()
     assert advisor_page.status_code == 200 and lease.ref in advisor_html
     assert lease.get_absolute_url() not in advisor_html  # named, not linked: the advisor may not open a lease
+
+
+def test_assessment_edit__a_first_assessment_has_the_housing_situation_and_main_reason_chosen(
+    caseworker_client, caseworker
+):
+    application = register(caseworker)
+    form = caseworker_client.get(url("assessment-edit", application)).context["form"]
+    assert (form["housing_situation"].value(), form["main_reason"].value()) == ("", "")
+
+    response = caseworker_client.post(
+        url("assessment-edit", application), _assessment_post(housing_situation="", main_reason="")
+    )
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) >= {"housing_situation", "main_reason"}
+    assert not Assessment.objects.exists()
+
+
+def test_case_create__a_bad_postcode_is_named_as_such(caseworker_client):
+    response = caseworker_client.post(reverse("cases:case-create"), _register_post(postcode="54111"))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["postcode"] == ["Eit norsk postnummer har fire siffer."]
+    assert not Application.objects.exists()

@@ -73,6 +73,7 @@ def test_case__register_assess_decide_and_read_the_letter(page, live_server, sta
 
     page.get_by_test_id("assessment-link").click()
     page.select_option("#id_housing_situation", "homeless_2")
+    page.select_option("#id_main_reason", "other")
     page.fill("#id_housing_notes", "Bur på hospits med dottera.")
     page.fill("#id_own_goals", "Eg vil ha ein trygg stad å bu nær skulen til Mia.")
     page.select_option("#id_urgency", "C")  # differs from the suggested A ...

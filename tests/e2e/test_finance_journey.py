@@ -61,3 +61,28 @@ def test_finance__arrears_referral_accepted_budget_made_and_seen_by_the_casework
     expect(caseworker.get_by_test_id("referral-status")).to_have_text(referral.get_status_display())
     expect(caseworker.get_by_test_id("referral-history")).to_contain_text(referral.get_status_display())
     axe_check(caseworker)
+
+
+def test_finance__the_advisor_registers_someone_who_came_directly(page, live_server, staff_user):
+    from stord_bolig.demo.identity import synthetic_national_id
+
+    staff_user("financial_advisor", "frida")
+    login(page, live_server, "frida")
+    page.goto(f"{live_server.url}/finance/referrals/")
+    page.get_by_test_id("intake-link").click()
+    form = page.get_by_test_id("intake-form")
+    form.locator("#id_national_id").fill("12345678901")  # a typing error: refused, nothing lost
+    form.locator("#id_given_name").fill("Sigrid")
+    form.locator("#id_family_name").fill("Rådsøkjar")
+    form.locator("#id_reason").fill("Inkasso på to forbrukslån.")
+    form.get_by_role("button").click()
+    expect(page.locator("#id_national_id")).to_have_class(re.compile("is-invalid"))
+    expect(page.locator("#id_reason")).to_have_value("Inkasso på to forbrukslån.")
+    axe_check(page)
+    page.locator("#id_national_id").fill(synthetic_national_id(dt.date(1988, 6, 2), 41))
+    page.get_by_test_id("intake-form").get_by_role("button").click()
+
+    referral = Referral.objects.get()
+    expect(page).to_have_url(re.compile(f"{referral.get_absolute_url()}$"))
+    expect(page.locator(".alert-success")).to_contain_text(referral.ref)
+    assert (referral.source, str(referral.household.applicant)) == ("intake", "Sigrid Rådsøkjar")

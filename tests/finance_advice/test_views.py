@@ -402,3 +402,75 @@ def test_referral_detail__the_advisor_sees_the_lease_named_but_not_linked_as_she
     assert lease.ref in html and lease.get_absolute_url() not in html
     assert advisor_client.get(lease.get_absolute_url()).status_code in (403, 404)
     assert lease.get_absolute_url() in login(caseworker).get(detail_url(referral)).content.decode()
+
+
+# --- the advisor's own intake --------------------------------------------------------------------------------
+
+
+def _intake(**overrides) -> dict:
+    from stord_bolig.demo.identity import synthetic_national_id
+
+    return {
+        "national_id": synthetic_national_id(dt.date(1988, 6, 2), 41),
+        "given_name": "Sigrid",
+        "family_name": "Rådsøkjar",
+        "phone": "41234567",
+        "address": "Kyrkjevegen 2",
+        "postcode": "5411",
+        "city": "Stord",
+        "reason": "Inkasso på to forbrukslån; vil ha hjelp til ein plan.",
+        **overrides,
+    }
+
+
+def test_referral_intake__the_advisor_registers_someone_who_came_directly(advisor, caseworker):
+    client = login(advisor)
+    intake_url = reverse("finance_advice:referral-intake")
+    assert intake_url in client.get(reverse("finance_advice:referral-list")).content.decode()
+    assert login(caseworker).get(intake_url).status_code == 403  # the advisors' own door
+
+    response = client.post(intake_url, _intake())
+
+    referral = Referral.objects.get()
+    assert response.status_code == 302 and response.url == referral.get_absolute_url()
+    assert (referral.source, referral.status, referral.application) == ("intake", "new", None)
+    applicant = referral.household.applicant
+    assert (applicant.full_name, applicant.phone, applicant.postcode) == ("Sigrid Rådsøkjar", "41234567", "5411")
+    assert client.get(referral.get_absolute_url()).status_code == 200
+
+    again = client.post(intake_url, _intake(reason="Ny time."))
+    assert again.status_code == 200  # one open referral per household: continue that one
+    assert again.context["form"].non_field_errors() == [
+        f"Husstanden har alt ei open tilvising ({referral.ref}): hald fram med den."
+    ]
+    assert Referral.objects.count() == 1
+
+
+def test_referral_intake__a_person_already_registered_comes_with_their_household(advisor, caseworker):
+    application = case_for(caseworker)
+    person = application.household.applicant
+
+    login(advisor).post(
+        reverse("finance_advice:referral-intake"),
+        _intake(national_id=person.national_id, given_name="Anna", family_name="Annanamn"),
+    )
+
+    referral = Referral.objects.get()
+    assert referral.household == application.household and referral.household.applicant == person
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("national_id", "12345678901", "Ikkje eit gyldig fødselsnummer eller D-nummer."),
+        ("reason", "", "Feltet er påkravd."),
+        ("postcode", "541", "Eit norsk postnummer har fire siffer."),
+    ],
+)
+def test_referral_intake__bad_input_is_named_and_nothing_is_registered(advisor, field, value, message):
+    response = login(advisor).post(reverse("finance_advice:referral-intake"), _intake(**{field: value}))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert response.context["form"]["given_name"].value() == "Sigrid"  # what was typed is kept
+    assert not Referral.objects.exists()

@@ -96,3 +96,24 @@ def test_demo_renewal__one_lease_renewed_into_the_next_and_one_renewal_case_wait
     assert (by_ref[renewed.ref]["outcome"], by_ref[renewed.ref]["moved_out"]) == ("renewed", None)
     assert by_ref[following.ref]["application"] == renewed.renewal_case.ref
     assert records_import(exported).changed is False
+
+
+def test_demo_finance__referrals_from_arrears_and_from_the_advisors_own_intake(django_capture_on_commit_callbacks):
+    from finance_advice.models import Referral, StartlanApplication
+    from reports.demo import demo_finance
+    from stord_bolig.demo.users import demo_users_ensure
+    from tests.factories import ArrearsFigureFactory, LeaseFactory
+
+    lease = LeaseFactory(ref="L-00011", monthly_rent=8000)
+    ArrearsFigureFactory(lease=lease, amount=9600)
+    users = demo_users_ensure()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        demo_finance(users)
+        demo_finance(users)  # a second load changes nothing
+
+    arrears, intake = Referral.objects.order_by("ref")
+    assert (arrears.source, arrears.status, arrears.lease) == ("arrears", "budget_made", lease)
+    assert arrears.budgets.count() == 1
+    assert StartlanApplication.objects.get().referral == arrears
+    assert (intake.source, intake.status, str(intake.household.applicant)) == ("intake", "new", "Sigrid Rådsøkjar")

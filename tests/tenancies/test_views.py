@@ -396,12 +396,12 @@ def test_worklist__shows_my_open_reminders_overdue_first(english, caseworker):
     table = html[html.index('data-testid="worklist"') :]
     rows = table.split("<tr")[2:]  # skip the header row
     assert [("Overdue" in row, "Open" in row) for row in rows[:3]] == [(True, False), (True, False), (False, True)]
-    assert "Review move-on plan" in rows[0] and "15.06.2026" in rows[0]
+    assert "Yearly review of moving on (circulation)" in rows[0] and "15.06.2026" in rows[0]
     assert "Send a preliminary reply" in rows[1] and "01.10.2026" in rows[1]
     assert not_mine.ref not in html
     # The task links where it is done; what it concerns links to its own page.
     lease_page, case_page = reverse("tenancies:lease-detail", args=[review.ref]), undecided.get_absolute_url()
-    assert f'href="{lease_page}">Review move-on plan' in rows[0]
+    assert f'href="{lease_page}">Yearly review of moving on (circulation)' in rows[0]
     assert f'href="{lease_page}" data-testid="worklist-subject">{review.ref}' in rows[0]
     assert f'href="{reverse("cases:preliminary-reply", args=[undecided.ref])}">Send a preliminary reply' in rows[1]
     assert f'href="{case_page}" data-testid="worklist-subject">{undecided.ref}' in rows[1]

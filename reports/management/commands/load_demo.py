@@ -9,6 +9,7 @@ from allocation.services import offer_expire_sweep
 from reports.demo import (
     demo_appeal_and_reopening,
     demo_enrich,
+    demo_finance,
     demo_old_case,
     demo_renewal,
     demo_steering,
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         demo_old_case(users)
         demo_appeal_and_reopening(users)
         demo_steering(users)
+        demo_finance(users)
         today = timezone.localdate()
         offer_expire_sweep(today)
         reminder_sweep(today)
