@@ -23,3 +23,9 @@ class CasesConfig(AppConfig):
 
         register_nav(NavEntry(_("My cases"), "cases:my-cases", "cases.view_application", order=10))
         register_nav(NavEntry(_("All cases"), "cases:case-list", "cases.view_application", order=11))
+
+        from stord_bolig.worklist import register
+
+        from .worklist import appeal_items
+
+        register(appeal_items)

@@ -127,8 +127,11 @@ def case_detail(request, ref: str):
     application = _case_or_404(request, ref)
     access_log_write(request, action="read", case_ref=application.ref, section="case", purpose="case work")
     show_health = health_visible_to(request.user, application)
+    # Special-category data is opened on purpose, not with every look at the case: the access log then says who
+    # read it, not who passed by.
+    health_open = show_health and request.GET.get("health") == "1"
     health = None
-    if show_health:
+    if health_open:
         health = HealthAssessment.objects.filter(application=application).first()
         if health is not None:
             services.health_read_log(request, application)
@@ -147,6 +150,7 @@ def case_detail(request, ref: str):
         "assessment": getattr(application, "assessment", None),
         "health": health,
         "show_health": show_health,
+        "health_open": health_open,
         "decision": decision,
         "appeal_deadline": deadline,
         "appeal_days_left": (deadline - today).days if deadline else None,

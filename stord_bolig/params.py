@@ -13,6 +13,10 @@ DEFAULTS: dict[str, tuple[Decimal, str]] = {
     "policy_rate_pct": (Decimal("4.00"), "Norges Bank policy rate (seed value, update at each rate decision)"),
     "guideline_adult_monthly": (Decimal("7250"), "State guideline rate for social assistance, adult (seed)"),
     "guideline_child_monthly": (Decimal("3800"), "State guideline rate for social assistance, child (seed)"),
+    "appeal_reconsider_days": (
+        Decimal("21"),
+        "Days the office gives itself to reconsider an appeal before forwarding it (fvl. § 33; office routine, seed)",
+    ),
 }
 
 

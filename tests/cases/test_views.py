@@ -170,7 +170,12 @@ def test_case_list__roles_without_case_access_are_refused(client, make_user, cas
 
 
 def test_case_detail__assigned_caseworker_sees_health_and_the_read_is_logged_once(caseworker_client, caseworker, case):
-    response = caseworker_client.get(url("case-detail", case))
+    passing = caseworker_client.get(url("case-detail", case)).content.decode()
+    # a look at the case does not open the health section: it is opened on purpose, and only then logged
+    assert 'data-testid="health-open"' in passing and "Treng heis." not in passing
+    assert not AccessLog.objects.filter(section="health").exists()
+
+    response = caseworker_client.get(url("case-detail", case), {"health": "1"})
 
     html = response.content.decode()
     assert 'data-testid="health-section"' in html
@@ -179,13 +184,13 @@ def test_case_detail__assigned_caseworker_sees_health_and_the_read_is_logged_onc
     assert health_reads.count() == 1
     log = health_reads.get()
     assert (log.action, log.case_ref, log.user_id) == ("read", case.ref, caseworker.pk)
-    assert AccessLog.objects.filter(section="case", action="read", case_ref=case.ref).count() == 1
+    assert AccessLog.objects.filter(section="case", action="read", case_ref=case.ref).count() == 2  # two looks
 
 
 def test_case_detail__caseworker_not_assigned_does_not_see_health(client, make_user, case):
     colleague = make_user("caseworker")
 
-    response = verified_client(client, colleague).get(url("case-detail", case))
+    response = verified_client(client, colleague).get(url("case-detail", case), {"health": "1"})
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -558,6 +563,21 @@ def test_appeal_pages__register_and_forward_to_the_appeal_body(caseworker_client
     application.refresh_from_db()
     assert appeal.forwarded_to == "Statsforvaltaren i Vestland"
     assert application.status == Status.APPEALED
+
+
+def test_worklist__an_appeal_to_reconsider_is_the_caseworkers_task_until_forwarded(caseworker_client, caseworker):
+    application = make_ready(caseworker, kind="housing_assistance")
+    decide(application, caseworker, outcome="refused")
+    appeal = services.appeal_register(application=application, received=TODAY, grounds="Feil.", by=caseworker)
+
+    def appeal_tasks():
+        items = caseworker_client.get(reverse("worklist")).context["items"]
+        return [(item.subject, item.due, item.action_url) for item in items if item.kind == "appeal_reconsider"]
+
+    # due within the office's own three weeks (a policy parameter), done on the case page's appeals
+    assert appeal_tasks() == [(application.ref, TODAY + dt.timedelta(days=21), f"/cases/{application.ref}/#appeals-h")]
+    services.appeal_reconsider(appeal=appeal, reverse=False, by=caseworker)
+    assert appeal_tasks() == []  # with the appeal body now
 
 
 # --- constant query counts ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from cases.models import Application
 from cases.rules import appeal_deadline
 from stord_bolig.demo.identity import synthetic_national_id
+from stord_bolig.models import AccessLog
 from tests.e2e.conftest import axe_check, login
 
 MONTHS_NN = [
@@ -85,8 +86,14 @@ def test_case__register_assess_decide_and_read_the_letter(page, live_server, sta
     expect(page.locator("#id_recommendation")).to_have_class(re.compile("is-invalid"))
     expect(page.locator("#id_own_goals")).to_have_value("Eg vil ha ein trygg stad å bu nær skulen til Mia.")
     page.select_option("#id_recommendation", "municipal_housing")
+    page.fill("#id_health-mobility_needs", "Treng bustad utan trapper.")
     page.locator("button[name=complete]").click()
     expect(page.get_by_test_id("case-status")).to_have_text(re.compile("Klar"))
+    # health is opened on purpose (and the read logged then), not shown with every look at the case
+    expect(page.get_by_test_id("health-section")).not_to_contain_text("Treng bustad utan trapper.")
+    page.get_by_test_id("health-open").click()
+    expect(page.get_by_test_id("health-section")).to_contain_text("Treng bustad utan trapper.")
+    assert AccessLog.objects.filter(section="health", case_ref=case.ref, action="read").count() == 1
 
     page.get_by_test_id("decide-link").click()
     axe_check(page)

@@ -422,7 +422,7 @@ def test_referral_detail__advisor_opens_any_referral(advisor, colleague, world):
 
 
 def test_case_detail__advisor_sees_the_case_behind_a_referral_but_not_its_health(advisor, world):
-    response = login(advisor).get(case_url(world.case))
+    response = login(advisor).get(case_url(world.case), {"health": "1"})
 
     assert response.status_code == 200
     html = response.content.decode()
