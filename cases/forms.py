@@ -164,9 +164,10 @@ class AssessmentForm(forms.ModelForm):
             "urgency_reason",
         ):
             self.fields[name].initial = getattr(application, name)
-        if self.instance.pk is None:
+        if self.instance.pk is None and application.kind != Application.Kind.RENEWAL:
             # A first assessment: the housing situation and main reason are chosen, not left at a default that would
-            # pass for an answer (they decide the suggested band and the national statistics).
+            # pass for an answer (they decide the suggested band and the national statistics). A renewal case starts
+            # from the tenancy it is about (living in a home of one's own, the earlier case's main reason).
             for name in ("housing_situation", "main_reason"):
                 self.fields[name].choices = [("", "---------"), *self.fields[name].choices]
                 self.fields[name].initial = ""

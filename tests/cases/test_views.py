@@ -213,7 +213,7 @@ def test_case_detail__housing_first_team_sees_only_its_own_cases(client, make_us
     assess(housing_first, caseworker, target_group="housing_first", health={"notes": "Rusfri sidan mai."})
     team_client = verified_client(client, make_user("housing_first"))
 
-    own = team_client.get(url("case-detail", housing_first))
+    own = team_client.get(url("case-detail", housing_first), {"health": "1"})
     other = team_client.get(url("case-detail", case))
 
     assert own.status_code == 200
