@@ -609,7 +609,13 @@ def test_startlan_decide__a_refusal_letter_also_gives_the_appeal_deadline(adviso
 
 
 def member_person(household):
-    return HouseholdMember.objects.get(household=household, role="applicant").person
+    """The household's applicant, an adult whatever birth date the factory's sequence gave them (consent is given
+    by adults: a child's would be refused for another reason than the one a test is about)."""
+    person = HouseholdMember.objects.get(household=household, role="applicant").person
+    if person.birth_date > TODAY.replace(year=TODAY.year - 18):
+        person.birth_date = dt.date(1985, 5, 5)
+        person.save(update_fields=["birth_date"])
+    return person
 
 
 def test_consent_record__given_today_with_an_expiry_counts_until_the_expiry(caseworker):
