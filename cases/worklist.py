@@ -21,12 +21,14 @@ def _appeals_url(ref: str) -> str:
 def appeal_items(user, today: dt.date) -> list[WorkItem]:
     """Appeals on the user's cases that the office has neither reversed nor forwarded to the appeal body (fvl.
     § 33): due within the office's own time to reconsider (a policy parameter)."""
-    days = int(param("appeal_reconsider_days", today))
-    appeals = (
+    appeals = list(
         Appeal.objects.filter(application__assigned_to=user, outcome=Appeal.Outcome.PENDING, forwarded__isnull=True)
         .select_related("application")
         .order_by("received")[:200]
     )
+    if not appeals:
+        return []
+    days = int(param("appeal_reconsider_days", today))  # read only when there is an appeal to date
     return [
         WorkItem(
             kind="appeal_reconsider",
