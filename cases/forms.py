@@ -33,9 +33,9 @@ class NationalIdField(forms.CharField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
 
 
-class ApplicationRegisterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of application"), choices=Application.Kind.choices)
-    received = forms.DateField(label=_("Received"), widget=DATE_INPUT)
+class PersonForm(forms.Form):
+    """Who a person is and how to reach them: the applicant of a new case, or someone at the advisor's door."""
+
     national_id = NationalIdField()
     given_name = forms.CharField(label=_("Given name"), max_length=120)
     family_name = forms.CharField(label=_("Family name"), max_length=120)
@@ -52,6 +52,13 @@ class ApplicationRegisterForm(forms.Form):
     preferred_language = forms.ChoiceField(
         label=_("Letter language"), choices=[("nn", _("Nynorsk")), ("nb", _("Bokmål"))], initial="nn"
     )
+
+
+class ApplicationRegisterForm(PersonForm):
+    kind = forms.ChoiceField(label=_("Kind of application"), choices=Application.Kind.choices)
+    received = forms.DateField(label=_("Received"), widget=DATE_INPUT)
+
+    field_order = ["kind", "received"]  # then the applicant
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,30 +1,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Budget, Consent, ReferralStatus, StartlanApplication
+from cases.forms import DATE_INPUT, PersonForm
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+from .models import Budget, Consent, ReferralStatus, StartlanApplication
 
 
 class ReferralForm(forms.Form):
     reason = forms.CharField(label=_("What the household needs help with"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(PersonForm):
     """Someone who comes to the financial advisor directly: who they are, how to reach them, what they need."""
 
-    national_id = forms.CharField(label=_("Fødselsnummer or D-nummer"), max_length=14)
-    given_name = forms.CharField(label=_("Given name"), max_length=120)
-    family_name = forms.CharField(label=_("Family name"), max_length=120)
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
-    address = forms.CharField(label=_("Postal address"), max_length=200, required=False)
-    postcode = forms.RegexField(
-        label=_("Postcode"),
-        regex=r"^\d{4}$",
-        required=False,
-        error_messages={"invalid": _("A Norwegian postcode has four digits.")},
-    )
-    city = forms.CharField(label=_("City"), max_length=80, required=False)
     reason = forms.CharField(label=_("What the household needs help with"), widget=forms.Textarea(attrs={"rows": 3}))
 
 

@@ -418,6 +418,7 @@ def _intake(**overrides) -> dict:
         "address": "Kyrkjevegen 2",
         "postcode": "5411",
         "city": "Stord",
+        "preferred_language": "nn",
         "reason": "Inkasso på to forbrukslån; vil ha hjelp til ein plan.",
         **overrides,
     }
@@ -462,7 +463,7 @@ def test_referral_intake__a_person_already_registered_comes_with_their_household
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("national_id", "12345678901", "Ikkje eit gyldig fødselsnummer eller D-nummer."),
+        ("national_id", "12345678901", "Ikkje eit gyldig fødselsnummer eller D-nummer (11 siffer)."),
         ("reason", "", "Feltet er påkravd."),
         ("postcode", "541", "Eit norsk postnummer har fire siffer."),
     ],
