@@ -195,6 +195,19 @@ def _moved_out(locked: Lease, moved_out: dt.date, outcome: str) -> Lease:
     return locked
 
 
+def renewal_withdrawable(lease: Lease, following: Lease | None, today: dt.date) -> bool:
+    """The lease is renewed and the lease continuing it (`following`, the household's next lease of the home) has not
+    started by `today`: the tenant may still move out instead, which withdraws it (renewal_withdraw_move_out)."""
+    return (
+        lease.outcome == Lease.Outcome.RENEWED
+        and not lease.moved_out
+        and lease.end is not None
+        and following is not None
+        and following.start == lease.end + dt.timedelta(days=1)
+        and following.start > today
+    )
+
+
 @transaction.atomic
 def renewal_withdraw_move_out(*, lease: Lease, moved_out: dt.date, outcome: str, by) -> str:
     """The tenant moves out after all, before the renewed lease has started: the move-out is recorded on the lease
@@ -218,7 +231,7 @@ def renewal_withdraw_move_out(*, lease: Lease, moved_out: dt.date, outcome: str,
     )
     if following is None:
         raise ValidationError(_("The lease has not been renewed."))
-    if following.start <= timezone.localdate() or following.moved_in or following.moved_out:
+    if not renewal_withdrawable(locked, following, timezone.localdate()) or following.moved_in or following.moved_out:
         raise ValidationError(
             _("The tenant lives under the renewed lease %(lease)s now: record the move-out there.")
             % {"lease": following.ref}

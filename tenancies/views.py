@@ -146,14 +146,7 @@ def _lease_page(request, lease: Lease, *, bound: dict | None = None):
         "lease_before": lease_before,
         "lease_after": lease_after,
         # renewed, but the renewed lease has not started: the tenant may still move out instead (it is withdrawn)
-        "withdrawable": lease_after
-        if lease.outcome == Lease.Outcome.RENEWED
-        and not lease.moved_out
-        and lease.end is not None
-        and lease_after is not None
-        and lease_after.start == lease.end + dt.timedelta(days=1)
-        and lease_after.start > today
-        else None,
+        "withdrawable": lease_after if services.renewal_withdrawable(lease, lease_after, today) else None,
         "can_demand": lease.end is not None
         and lease.end < today
         and not lease.moved_out
