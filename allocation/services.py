@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from cases.models import Application, CaseEvent, JournalNote, system_note
+from cases.models import Application, CaseEvent, JournalNote, case_history_note, system_note
 
 from . import letters, rules
 from .models import EXCLUSION_LABELS, AllocationMeeting, MeetingChoice, Offer, ReassessmentFlag, Unit
@@ -92,17 +92,13 @@ def offer_make(*, application: Application, unit: Unit, offered: dt.date, by, la
         raise OfferError(_("There is already an open offer on this unit or to this case.")) from exc
     locked_unit.status = Unit.Status.OFFERED
     locked_unit.save(update_fields=["status"])
-    CaseEvent.objects.create(
-        application=application,
+    case_history_note(
+        application,
         by=by,
-        from_status=application.status,
-        to_status=application.status,
-        **system_note(
-            gettext_noop("Offer %(offer)s of %(unit)s, answer by %(deadline)s."),
-            offer=offer.ref,
-            unit=locked_unit.address,
-            deadline=offer.deadline.strftime("%d.%m.%Y"),
-        ),
+        message=gettext_noop("Offer %(offer)s of %(unit)s, answer by %(deadline)s."),
+        offer=offer.ref,
+        unit=locked_unit.address,
+        deadline=offer.deadline.strftime("%d.%m.%Y"),
     )
     letters.offer_letter_create(offer=offer, language=language, by=by)
     return offer
@@ -146,17 +142,11 @@ def offer_answer(
             if accepted
             else gettext_noop("Offer %(offer)s refused. %(reason)s")
         )
-        note = system_note(message, offer=locked.ref, reason=locked.reason)
+        params = {"offer": locked.ref, "reason": locked.reason}
     else:
         message = gettext_noop("Offer %(offer)s accepted.") if accepted else gettext_noop("Offer %(offer)s refused.")
-        note = system_note(message, offer=locked.ref)
-    CaseEvent.objects.create(
-        application=locked.application,
-        by=by,
-        from_status=locked.application.status,
-        to_status=locked.application.status,
-        **note,
-    )
+        params = {"offer": locked.ref}
+    case_history_note(locked.application, by=by, message=message, **params)
     if locked.status == Offer.Status.ACCEPTED:
         for callback in _on_accept:
             callback(offer=locked, by=by)

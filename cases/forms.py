@@ -245,7 +245,12 @@ class DecisionForm(forms.ModelForm):
             "assessment": forms.Textarea(attrs={"rows": 5}),
             "conditions": forms.Textarea(attrs={"rows": 2}),
         }
-        help_texts = {"notified": _("Normally the letter date; change it if the letter reached the party later.")}
+        help_texts = {
+            "notified": _(
+                "The appeal deadline runs from this day. Sent digitally or handed over: the letter date. By post: "
+                "when it reached the party, which you can also correct from the case page once you know it."
+            )
+        }
 
     def __init__(self, *args, application: Application, language: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -320,6 +325,22 @@ class AppealForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["received"].initial = timezone.localdate()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class NotifiedForm(forms.Form):
+    notified = forms.DateField(label=_("The decision reached the party on"), widget=DATE_INPUT)
+    how = forms.CharField(
+        label=_("How this is known"),
+        max_length=500,
+        help_text=_(
+            "For example: the party called and said the letter came that day; a receipt for a registered letter."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
 

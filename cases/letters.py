@@ -175,6 +175,28 @@ def decision_letter_create(
     return _case_letter(application, "decision", title, context, dedupe_key, language, by, letter_date=letter_date)
 
 
+def appeal_outcome_letter_create(*, appeal, reversed_of: dt.date, language: str, by):
+    """After the appeal body reverses the office's decision, the office tells the party what follows: the new
+    outcome, from when the household waits for a home, and that the body's decision is final (fvl. § 28)."""
+    language = _language(language)
+    application = appeal.application
+    application.refresh_from_db(fields=["waiting_from"])
+    decision = Decision.objects.get(application=application)  # as reversed, not as the caller last saw it
+    title = {"nn": "Klagesaka di er avgjord", "nb": "Klagesaken din er avgjort"}[language]
+    context = {
+        **_base_context(application, language, by),
+        "kind_text": KIND_TEXT[language][application.kind],
+        "granted": decision.outcome == Decision.Outcome.GRANTED,
+        "appeal_received_text": _date_text(appeal.received, language),
+        "reversed_of_text": _date_text(reversed_of, language),
+        "body": appeal.forwarded_to,
+        "outcome_text": _date_text(appeal.outcome_date, language),
+        "waiting_from_text": _date_text(application.waiting_from, language) if application.waiting_from else "",
+        "final_paragraph": rules.legal_reference(rules.LEGAL_BASIS["appeal_final"], language),
+    }
+    return _case_letter(application, "appeal_outcome", title, context, f"appeal_outcome:{appeal.pk}", language, by)
+
+
 def preliminary_reply_letter_create(*, application: Application, reason: str, expected: dt.date, language: str, by):
     language = _language(language)
     title = {"nn": "Førebels svar på søknaden din", "nb": "Foreløpig svar på søknaden din"}[language]

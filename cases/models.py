@@ -371,6 +371,18 @@ def system_note(message, **params) -> dict:
     return {"note": source, "note_params": {name: str(value) for name, value in params.items()}}
 
 
+def case_history_note(application, *, by, message, **params) -> CaseEvent:
+    """A line the system writes in a case's history without moving the case (an offer, a corrected date...):
+    `message` marked with gettext_noop, its values in `params` (see system_note)."""
+    return CaseEvent.objects.create(
+        application=application,
+        by=by,
+        from_status=application.status,
+        to_status=application.status,
+        **system_note(message, **params),
+    )
+
+
 class JournalNote(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="notes")
     at = models.DateTimeField(auto_now_add=True)

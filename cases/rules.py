@@ -26,6 +26,7 @@ LEGAL_BASIS = {
     "letter_content": "forvaltningslova § 27",
     "appeal_deadline": "forvaltningslova § 29",
     "appeal_deadline_counting": "domstollova §§ 148 og 149",
+    "appeal_final": "forvaltningslova § 28 tredje ledd",
     "municipal_housing": "bustadsosiallova § 5 og kommunen sine tildelingskriterium",
     "housing_assistance": "bustadsosiallova § 7",
     # renewing a lease and swapping homes are judged by the same criteria as the allocation itself
@@ -38,6 +39,9 @@ LEGAL_BASIS = {
     "guarantee": "husleigelova § 3-6",
     "rent_indexation": "husleigelova § 4-2",
     "social_services_notice": "husleigelova § 9-11",
+    # startlån is a loan from Husbanken the municipality lends on; the grant has its own regulation
+    "startlan": "forskrift om lån frå Husbanken kapittel 5 (startlån)",
+    "startlan_grant": "forskrift om tilskot til etablering i eigen bustad",
 }
 
 # Bokmål names of the acts, for letters written in bokmål.
@@ -47,6 +51,8 @@ _BOKMAL_ACT_NAMES = {
     "husleigelova": "husleieloven",
     "domstollova": "domstolloven",
     "kommunen sine tildelingskriterium": "kommunens tildelingskriterier",
+    "forskrift om lån frå Husbanken": "forskrift om lån fra Husbanken",
+    "forskrift om tilskot til etablering i eigen bustad": "forskrift om tilskudd til etablering i egen bolig",
 }
 
 

@@ -18,6 +18,7 @@ from stord_bolig.access import access_log_write
 from stord_bolig.models import Letter
 
 from . import letters, rules
+from .letters import _letter_language
 from .models import (
     Appeal,
     Application,
@@ -31,6 +32,7 @@ from .models import (
     Person,
     RefCounter,
     Status,
+    case_history_note,
     system_note,
 )
 
@@ -373,17 +375,13 @@ def assessment_save(
     if case_fields.get("min_bedrooms_override") is not None and not case_fields.get("min_bedrooms_reason", "").strip():
         raise ValidationError({"min_bedrooms_reason": _("Give a reason when you set the bedroom need yourself.")})
     if urgency != suggested and (locked.urgency != urgency or locked.urgency_suggested != suggested):
-        CaseEvent.objects.create(
-            application=locked,
+        case_history_note(
+            locked,
             by=by,
-            from_status=locked.status,
-            to_status=locked.status,
-            **system_note(
-                gettext_noop("Urgency band set to %(band)s (suggested %(suggested)s): %(reason)s"),
-                band=urgency,
-                suggested=suggested,
-                reason=urgency_reason.strip(),
-            ),
+            message=gettext_noop("Urgency band set to %(band)s (suggested %(suggested)s): %(reason)s"),
+            band=urgency,
+            suggested=suggested,
+            reason=urgency_reason.strip(),
         )
     for name, value in case_fields.items():
         setattr(locked, name, value)
@@ -491,11 +489,6 @@ def application_decide(
     return decision
 
 
-def _letter_language(application: Application) -> str:
-    applicant = application.household.applicant
-    return applicant.preferred_language if applicant else "nn"
-
-
 @transaction.atomic
 def preliminary_reply_send(*, application: Application, reason: str, expected: dt.date, by) -> Application:
     """Fvl. § 11 a: record the preliminary reply and queue its letter (once per case)."""
@@ -544,11 +537,51 @@ def appeal_register(*, application: Application, received: dt.date, grounds: str
         raise TransitionNotAllowed(_("Only a decided case can be appealed."))
     if received < decision.decided:
         raise ValidationError({"received": _("An appeal cannot be received before the decision.")})
+    if received > timezone.localdate():
+        raise ValidationError({"received": _("The date cannot be in the future.")})
     appeal = Appeal.objects.create(application=locked, received=received, grounds=grounds.strip())
     late = received > rules.appeal_deadline(decision.notified)
     received_note = gettext_noop("Appeal received after the deadline.") if late else gettext_noop("Appeal received.")
     _transition(locked, Status.APPEALED, by=by, **system_note(received_note))
     return appeal
+
+
+@transaction.atomic
+def decision_notified_correct(*, application: Application, notified: dt.date, how: str, by) -> Decision:
+    """Correct the day the decision reached the party (a posted letter that came later, a receipt): the appeal
+    deadline (fvl. § 29) runs from that day, so it moves with it. The history keeps the old day and how it is known."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    decision = Decision.objects.select_for_update().filter(application=locked).first()
+    if decision is None:
+        raise TransitionNotAllowed(_("The case has no decision."))
+    errors = {}
+    if notified < decision.decided:
+        errors["notified"] = _("The decision cannot have reached the party before it was made (%(day)s).") % {
+            "day": decision.decided.strftime("%d.%m.%Y")
+        }
+    elif notified > timezone.localdate():
+        errors["notified"] = _("The date cannot be in the future.")
+    elif notified == decision.notified:
+        errors["notified"] = _("That is already the date the decision reached the party.")
+    if not how.strip():
+        errors["how"] = _("Write how you know when it reached the party.")
+    if errors:
+        raise ValidationError(errors)
+    old = decision.notified
+    decision.notified = notified
+    decision.save(update_fields=["notified"])
+    case_history_note(
+        locked,
+        by=by,
+        message=gettext_noop(
+            "The decision reached the party on %(new)s, not %(old)s: %(how)s The appeal deadline is now %(deadline)s."
+        ),
+        new=notified.strftime("%d.%m.%Y"),
+        old=old.strftime("%d.%m.%Y"),
+        how=how.strip(),
+        deadline=rules.appeal_deadline(notified).strftime("%d.%m.%Y"),
+    )
+    return decision
 
 
 # What the office writes anew when it reverses its own decision (the grounds of the new decision).
@@ -637,9 +670,18 @@ def appeal_outcome_record(*, appeal: Appeal, outcome: str, decided: dt.date, by)
     locked.outcome = outcome
     locked.outcome_date = decided
     locked.save()
+    reversed_of = locked.application.decision.decided
     if outcome == Appeal.Outcome.REVERSED:
         _decision_reverse(locked.application, decided)
     _transition(locked.application, Status.DECIDED, by=by, **system_note(Appeal.Outcome(outcome).label))
+    if outcome == Appeal.Outcome.REVERSED:
+        # the body's own letter gives its reasons; the office's says what now follows (the waiting list)
+        letters.appeal_outcome_letter_create(
+            appeal=locked,
+            reversed_of=reversed_of,
+            language=_letter_language(locked.application),
+            by=by,
+        )
     return locked
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<str:ref>/decide/", views.case_decide, name="case-decide"),
     path("<str:ref>/preliminary-reply/", views.preliminary_reply, name="preliminary-reply"),
     path("<str:ref>/advance-notice/", views.advance_notice, name="advance-notice"),
+    path("<str:ref>/decision/notified/", views.decision_notified, name="decision-notified"),
     path("<str:ref>/appeal/", views.appeal_register, name="appeal-register"),
     path("<str:ref>/appeal/<int:pk>/", views.appeal_handle, name="appeal-handle"),
     path("<str:ref>/appeal/<int:pk>/reverse/", views.appeal_reverse, name="appeal-reverse"),

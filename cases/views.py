@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from stord_bolig.access import access_log_write
+from stord_bolig.forms import apply_errors
 from stord_bolig.models import Letter
 
 from . import rules, services, uploads
@@ -31,6 +32,7 @@ from .forms import (
     HealthAssessmentForm,
     MemberFormSet,
     NoteForm,
+    NotifiedForm,
     PersonContactForm,
     PreliminaryReplyForm,
     ReversalForm,
@@ -50,16 +52,6 @@ def _case_or_404(request, ref: str, *, section: str = "case") -> Application:
         access_log_write(request, action="denied", case_ref=ref[:40], section=section)
         raise Http404
     return application
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 @login_required
@@ -98,7 +90,7 @@ def case_create(request):
                 applicant=data, members=member_rows, kind=kind, received=received, by=request.user
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Application %(ref)s is registered.") % {"ref": application.ref})
             registered = application.household.applicant
@@ -212,9 +204,9 @@ def assessment_edit(request, ref: str):
                 by=request.user,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             if "complete" in request.POST:  # say everything that stands in the way at once
-                _apply_errors(form, ValidationError(services.readiness_problems(recommendation=data["recommendation"])))
+                apply_errors(form, ValidationError(services.readiness_problems(recommendation=data["recommendation"])))
         else:
             saved = True
             if "complete" not in request.POST:
@@ -224,7 +216,7 @@ def assessment_edit(request, ref: str):
                 services.assessment_complete(application=application, by=request.user)
             except ValidationError as exc:
                 # Saved, but not ready: stay on the form with the missing field marked, and say so at the top.
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
                 messages.warning(
                     request,
                     _("The needs assessment is saved, but the case is not marked ready for decision: %(why)s")
@@ -317,7 +309,7 @@ def case_decide(request, ref: str):
                 by=request.user,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The decision is made. The decision letter is being prepared."))
             return redirect(application)
@@ -331,7 +323,7 @@ def _simple_form_view(request, ref, form_class, template, action):
         try:
             message = action(application, form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, message)
             return redirect(application)
@@ -356,6 +348,19 @@ def advance_notice(request, ref: str):
         return _("The advance notice letter is being prepared.")
 
     return _simple_form_view(request, ref, AdvanceNoticeForm, "cases/advance_notice_form.html", action)
+
+
+@login_required
+@permission_required("cases.decide_case", raise_exception=True)
+def decision_notified(request, ref: str):
+    def action(application, data):
+        decision = services.decision_notified_correct(application=application, by=request.user, **data)
+        return _("The appeal deadline now runs from %(day)s: it is %(deadline)s.") % {
+            "day": decision.notified.strftime("%d.%m.%Y"),
+            "deadline": decision.appeal_deadline.strftime("%d.%m.%Y"),
+        }
+
+    return _simple_form_view(request, ref, NotifiedForm, "cases/notified_form.html", action)
 
 
 @login_required
@@ -412,7 +417,7 @@ def appeal_reverse(request, ref: str, pk: int):
                 appeal=appeal, reverse=True, by=request.user, reasons=reasons, language=form.cleaned_data["language"]
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(
                 request, _("The decision is reversed. The letter with the new decision is being prepared.")

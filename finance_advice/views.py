@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.models import Application, HouseholdMember
+from cases.models import Application, Assessment, HouseholdMember
 from stord_bolig.access import access_log_write
+from stord_bolig.forms import apply_errors
 from stord_bolig.models import AccessLog, Letter, User
 from tenancies.models import Lease
 
@@ -67,6 +68,18 @@ def referral_detail(request, ref: str):
     return _referral_page(request, _referral_or_404(request, ref))
 
 
+def _budget_start(referral: Referral) -> dict:
+    """A new budget starts from the last one made on the referral, or from the net income in the case's needs
+    assessment: the advisor corrects what changed instead of asking the household again."""
+    latest = referral.budgets.first()  # newest first
+    if latest is not None:
+        return {name: getattr(latest, name) for name in BudgetForm.Meta.fields}
+    assessment = Assessment.objects.filter(application_id=referral.application_id).only("monthly_income").first()
+    if assessment is not None and assessment.monthly_income is not None:
+        return {"net_income": assessment.monthly_income}
+    return {}
+
+
 def _referral_page(request, referral: Referral, *, bound: dict | None = None):
     """The referral page; `bound` puts a posted form back with what the user typed (opened) and its errors."""
     access_log_write(
@@ -87,7 +100,7 @@ def _referral_page(request, referral: Referral, *, bound: dict | None = None):
         "startlan": referral.startlan_applications.all(),
         "can_advise": can_advise,
         "transition_form": transition_form if allowed else None,
-        "budget_form": BudgetForm(),
+        "budget_form": BudgetForm(initial=_budget_start(referral)),
         "startlan_form": StartlanForm(initial={"received": timezone.localdate()}),
         "letters": Letter.objects.filter(case_ref=referral.ref).order_by("-created_at"),
         "open_form": "",
@@ -152,20 +165,11 @@ def referral_intake(request):
                 person={name: value for name, value in data.items() if value}, reason=reason, by=request.user
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Referral %(ref)s registered.") % {"ref": referral.ref})
             return redirect(referral)
     return render(request, "finance_advice/intake_form.html", {"form": form})
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """A service's refusal on the form: on its field where it names one the form has, else at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required

@@ -301,6 +301,15 @@ def demo_tenancy_life(users) -> None:
             due=today + dt.timedelta(days=90),
             by=kari,
         )
+    # A yearly review where moving on is not right now: the reason is kept for the next review.
+    lease = Lease.objects.filter(ref="L-00009", moved_out__isnull=True).first()
+    if lease is not None and not MoveOnPlan.objects.filter(lease=lease).exists():
+        tenancy_services.move_on_plan_set(
+            lease=lease,
+            goal="stay",
+            notes="Flytta inn i mars og treng ro etter lang tid utan fast bustad. Vurderast på nytt om eitt år.",
+            by=kari,
+        )
 
 
 RENEWALS = [

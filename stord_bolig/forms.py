@@ -3,6 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,3 +39,12 @@ class TokenForm(forms.Form):
 
     def clean_token(self):
         return self.cleaned_data["token"].replace(" ", "").strip()
+
+
+def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """A service's refusal on the form: on its field where it names one the form has, else at the form's top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -151,6 +151,7 @@ class AccessLog(models.Model):
         "referral": _("Referral letter"),
         "budget": _("Budget"),
         "startlan": _("Startlån decision"),
+        "appeal_outcome": _("Appeal decided by the appeal body"),
     }
     PURPOSE_LABELS = {
         "buy": _("Buying a home"),

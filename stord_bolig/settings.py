@@ -65,6 +65,11 @@ if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
 
 DATABASES = {"default": dj_database_url.parse(env("DATABASE_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL's JIT compiles a query whose estimated cost is high before running it: for this app's short queries
+# (the shortlist, KOSTRA) the compiling took longer than the query (KOSTRA 405 ms with it, see docs/PERFORMANCE.md).
+# Off for the app's connections unless DB_JIT=server (a pooler that refuses startup options, or a DBA's choice).
+if env("DB_JIT", "off") != "server":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # One test database per test run, so parallel runs on one server never collide.
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env("TEST_DATABASE_NAME", f"test_stord_bolig_{os.getpid()}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Lease
+from .models import Lease, MoveOnPlan
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -107,15 +107,7 @@ class FollowUpContactForm(forms.Form):
 
 
 class MoveOnPlanForm(forms.Form):
-    goal = forms.ChoiceField(
-        label=_("Goal"),
-        choices=[
-            ("startlan", _("Buy with startlån")),
-            ("private_rental", _("Private rental with deposit guarantee")),
-            ("rent_to_own", _("Rent to own")),
-            ("other", _("Other")),
-        ],
-    )
+    goal = forms.ChoiceField(label=_("Goal"), choices=MoveOnPlan.Goal.choices)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     milestone = forms.CharField(label=_("New milestone"), required=False, max_length=200)
     due = forms.DateField(label=_("Milestone due"), widget=DATE_INPUT, required=False)

@@ -306,6 +306,9 @@ class MoveOnPlan(models.Model):
         STARTLAN = "startlan", _("Buy with startlån")
         PRIVATE_RENTAL = "private_rental", _("Private rental with deposit guarantee")
         RENT_TO_OWN = "rent_to_own", _("Rent to own")
+        # Reviewed, and moving on is not right now (age, health, a child's school): the reason is in the notes,
+        # and the yearly review asks again.
+        STAY = "stay", _("Stay for now (reason in the notes)")
         OTHER = "other", _("Other")
 
     lease = models.OneToOneField(Lease, on_delete=models.CASCADE, related_name="move_on_plan")

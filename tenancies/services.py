@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from allocation.models import Offer
-from cases.models import Application, system_note
+from cases.letters import _letter_language
+from cases.models import Application, case_history_note, system_note
 from cases.rules import add_months
-from cases.services import _letter_language, ref_next
+from cases.services import ref_next
 from stord_bolig.formats import kr
 
 from . import letters, rules
@@ -216,8 +217,6 @@ def renewal_withdraw_move_out(*, lease: Lease, moved_out: dt.date, outcome: str,
 
     After the renewed lease has started, a move-out belongs to it; the ordinary move-out does that.
     """
-    from cases.models import CaseEvent
-
     locked = Lease.objects.select_for_update(of=("self",)).get(pk=lease.pk)
     if locked.outcome != Lease.Outcome.RENEWED or locked.end is None:
         raise ValidationError(_("The lease has not been renewed."))
@@ -259,19 +258,15 @@ def renewal_withdraw_move_out(*, lease: Lease, moved_out: dt.date, outcome: str,
     MoveOnPlan.objects.filter(lease=following).update(lease=locked)
     withdrawn = following.ref
     if following.application_id is not None:
-        CaseEvent.objects.create(
-            application=following.application,
+        case_history_note(
+            following.application,
             by=by,
-            from_status=following.application.status,
-            to_status=following.application.status,
-            **system_note(
-                gettext_noop(
-                    "Lease %(new)s withdrawn before it started: the tenant moves out of lease %(old)s on %(day)s."
-                ),
-                new=withdrawn,
-                old=locked.ref,
-                day=moved_out.strftime("%d.%m.%Y"),
+            message=gettext_noop(
+                "Lease %(new)s withdrawn before it started: the tenant moves out of lease %(old)s on %(day)s."
             ),
+            new=withdrawn,
+            old=locked.ref,
+            day=moved_out.strftime("%d.%m.%Y"),
         )
     following.delete()
     # The withdrawn lease's reminders close now (it is gone from what the nightly sweep reads).
@@ -457,8 +452,6 @@ def lease_renew(
     The new lease is checked by the same rules as any other (a short term needs special reasons, a second short
     lease in a row weighty ones) and gets its contract letter.
     """
-    from cases.models import CaseEvent
-
     locked = Lease.objects.select_for_update(of=("self",)).select_related("renewal_case__decision").get(pk=lease.pk)
     if locked.outcome == Lease.Outcome.RENEWED:
         raise ValidationError(_("The lease has already been renewed."))
@@ -490,17 +483,13 @@ def lease_renew(
     # move-on plan are kept on the lease that continues it.
     FollowUpPlan.objects.filter(lease=locked, closed__isnull=True).update(lease=renewed)
     MoveOnPlan.objects.filter(lease=locked).update(lease=renewed)
-    CaseEvent.objects.create(
-        application=case,
+    case_history_note(
+        case,
         by=by,
-        from_status=case.status,
-        to_status=case.status,
-        **system_note(
-            gettext_noop("Lease %(new)s registered from %(start)s, continuing lease %(old)s."),
-            new=renewed.ref,
-            start=start.strftime("%d.%m.%Y"),
-            old=locked.ref,
-        ),
+        message=gettext_noop("Lease %(new)s registered from %(start)s, continuing lease %(old)s."),
+        new=renewed.ref,
+        start=start.strftime("%d.%m.%Y"),
+        old=locked.ref,
     )
     return renewed
 
@@ -836,6 +825,9 @@ def followup_contact_add(*, plan: FollowUpPlan, day: dt.date, kind: str, note: s
 
 @transaction.atomic
 def move_on_plan_set(*, lease: Lease, goal: str, notes: str, milestone: str = "", due=None, by) -> MoveOnPlan:
+    """The yearly circulation review: the tenant's goal for moving on, or why they stay for now."""
+    if goal == MoveOnPlan.Goal.STAY and not notes.strip():
+        raise ValidationError({"notes": _("Write why the tenant stays for now; the next review reads it.")})
     plan, _created = MoveOnPlan.objects.update_or_create(lease=lease, defaults={"goal": goal, "notes": notes.strip()})
     if milestone.strip():
         Milestone.objects.create(plan=plan, title=milestone.strip(), due=due)

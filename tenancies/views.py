@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cases.rules import add_months
 from stord_bolig.access import access_log_write
+from stord_bolig.forms import apply_errors
 from stord_bolig.models import Letter
 
 from . import services
@@ -277,11 +278,36 @@ def lease_action(request, ref: str):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         if form is not None and action in _ACTION_FORMS:
+            # the reason also stands at the form itself, which the page brings into view (static/js/app.js)
+            apply_errors(form, exc)
             return _lease_page(request, lease, bound={_ACTION_FORMS[action]: form})
     else:
         services.reminder_sweep_for_lease(lease.ref)
-        messages.success(request, _("Saved."))
+        messages.success(request, _action_done(action, lease))
     return redirect(lease)
+
+
+def _action_done(action: str, lease: Lease) -> str:
+    """What the caseworker is told after an action on the lease page: what was done, not only "saved"."""
+    if action == "move_out":
+        lease.refresh_from_db(fields=["moved_out"])
+        return _("The move-out on %(day)s is recorded; home %(unit)s is free unless it is already let again.") % {
+            "day": lease.moved_out.strftime("%d.%m.%Y"),
+            "unit": lease.unit.ref,
+        }
+    done = {
+        "date": _("The date is recorded."),
+        "move_in": _("The move-in is recorded."),
+        "terms": _("The lease terms are saved."),
+        "move_out_demand": _("The move-out demand is made; the letter is among the lease's letters."),
+        "social_services": _("The notice to the social services is made; the letter is among the lease's letters."),
+        "rent": _("The rent notice is made; the letter is among the lease's letters."),
+        "plan": _("The follow-up plan is saved."),
+        "contact": _("The contact is recorded."),
+        "move_on": _("The move-on plan is saved."),
+        "milestone_done": _("The milestone is marked as reached."),
+    }
+    return done.get(action, _("Saved."))
 
 
 @login_required

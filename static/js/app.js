@@ -32,16 +32,27 @@ document.addEventListener("DOMContentLoaded", () => {
       window.location.reload();
     }
   });
+  // A form sent back with an error is brought into view with its first wrong field focused, so that an
+  // error in a form far down a page (the lease page) is not seen only in the banner at its top.
+  const wrong = document.querySelector("main form .is-invalid, main form .alert-danger");
+  if (wrong) {
+    const form = wrong.closest("form");
+    for (let fold = form.closest("details"); fold; fold = fold.parentElement.closest("details")) fold.open = true;
+    form.scrollIntoView({ block: "center" });
+    const field = form.querySelector(".is-invalid");
+    if (field) field.focus({ preventScroll: true });
+  }
   // Auto-submit selects marked data-autosubmit (filters), keeping a button for no-JS users.
   document.querySelectorAll("select[data-autosubmit]").forEach((el) => {
     el.addEventListener("change", () => el.form.requestSubmit());
   });
-  // Confirm destructive buttons.
-  document.querySelectorAll("[data-confirm]").forEach((el) => {
-    el.addEventListener("click", (event) => {
-      if (!window.confirm(el.dataset.confirm)) event.preventDefault();
-    });
-  });
+});
+
+// Buttons marked data-confirm (an offer, a demand, revoking a consent) ask first. Listening on the document
+// also covers buttons in parts loaded later (the shortlist).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
 });
 
 // Formsets: "add member" clones the empty form template with the next index.

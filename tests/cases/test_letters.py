@@ -517,3 +517,65 @@ def test_decision_letter__a_refused_renewal_says_when_the_lease_ends(
     text = letter_text(Letter.objects.get(case_ref=application.ref, kind="decision"))
     assert conclusion in text
     assert ends in text and "husleigelova § 9-2" in text.replace("husleieloven", "husleigelova")
+
+
+@pytest.mark.parametrize(
+    ("language", "granted", "waiting", "final"),
+    [
+        (
+            "nn",
+            "Søknaden din om kommunal utleigebustad er dermed innvilga.",
+            "Du står på ventelista for kommunal bustad frå 25. november 2026.",
+            "Avgjerda til klagenemnda i Stord kommune er endeleg og kan ikkje klagast på "
+            "(forvaltningslova § 28 tredje ledd).",
+        ),
+        (
+            "nb",
+            "Søknaden din om kommunal utleiebolig er dermed innvilget.",
+            "Du står på ventelisten for kommunal bolig fra 25. november 2026.",
+            "Avgjørelsen fra klagenemnda i Stord kommune er endelig og kan ikke påklages "
+            "(forvaltningsloven § 28 tredje ledd).",
+        ),
+    ],
+)
+def test_appeal_outcome__when_the_appeal_body_reverses_the_office_writes_what_follows(
+    caseworker, django_capture_on_commit_callbacks, language, granted, waiting, final
+):
+    application, _decision, _refusal = _decided_letter(
+        caseworker,
+        django_capture_on_commit_callbacks,
+        kind="municipal_housing",
+        outcome="refused",
+        language=language,
+        decided=dt.date(2026, 10, 20),
+    )
+    appeal = services.appeal_register(application=application, received=dt.date(2026, 11, 2), grounds="", by=caseworker)
+    services.appeal_reconsider(appeal=appeal, reverse=False, by=caseworker)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appeal_outcome_record(appeal=appeal, outcome="reversed", decided=TODAY, by=caseworker)
+
+    letter = Letter.objects.get(case_ref=application.ref, kind="appeal_outcome")
+    text = " ".join(letter_text(letter).split())
+    assert "20. oktober 2026" in text  # the decision the body reversed
+    assert granted in text and waiting in text and final in text
+    # once per appeal, however often the outcome is asked to be written
+    from cases import letters as case_letters
+
+    case_letters.appeal_outcome_letter_create(
+        appeal=appeal, reversed_of=dt.date(2026, 10, 20), language=language, by=None
+    )
+    assert Letter.objects.filter(case_ref=application.ref, kind="appeal_outcome").count() == 1
+
+
+def test_appeal_outcome__an_upheld_decision_gets_no_office_letter(caseworker, django_capture_on_commit_callbacks):
+    application, _decision, _refusal = _decided_letter(
+        caseworker, django_capture_on_commit_callbacks, kind="municipal_housing", outcome="refused", language="nn"
+    )
+    appeal = services.appeal_register(application=application, received=TODAY, grounds="", by=caseworker)
+    services.appeal_reconsider(appeal=appeal, reverse=False, by=caseworker)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appeal_outcome_record(appeal=appeal, outcome="upheld", decided=TODAY, by=caseworker)
+
+    assert not Letter.objects.filter(case_ref=application.ref, kind="appeal_outcome").exists()

@@ -881,6 +881,19 @@ def test_appeal_register__received_before_the_decision_refused(caseworker):
 
 
 @pytest.mark.django_db
+def test_appeal_register__received_tomorrow_is_a_typing_error_and_refused(caseworker):
+    application, _decision = _decided(caseworker)
+
+    with pytest.raises(ValidationError) as error:
+        services.appeal_register(
+            application=application, received=TODAY + dt.timedelta(days=1), grounds="", by=caseworker
+        )
+
+    assert "received" in error.value.message_dict
+    assert not Appeal.objects.exists()
+
+
+@pytest.mark.django_db
 def test_appeal_register__in_time_is_recorded_and_the_case_is_appealed(caseworker):
     application, decision = _decided(caseworker, notified=dt.date(2026, 10, 2))
     deadline = rules.appeal_deadline(decision.notified)

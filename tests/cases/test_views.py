@@ -565,6 +565,44 @@ def test_appeal_pages__register_and_forward_to_the_appeal_body(caseworker_client
     assert application.status == Status.APPEALED
 
 
+def test_decision_notified__a_letter_that_came_later_moves_the_appeal_deadline_and_the_history_says_so(
+    caseworker_client, caseworker
+):
+    application = make_ready(caseworker, kind="housing_assistance")
+    decide(application, caseworker, outcome="refused", decided=dt.date(2026, 10, 30))  # a Friday, notified then
+    page = caseworker_client.get(url("case-detail", application))
+    assert page.context["appeal_deadline"] == dt.date(2026, 11, 20)
+    # an appeal that came on Monday 23.11 was late, counted from the letter date
+    services.appeal_register(application=application, received=dt.date(2026, 11, 23), grounds="", by=caseworker)
+    assert "fvl. § 31" in caseworker_client.get(url("case-detail", application)).content.decode()
+    target = url("decision-notified", application)
+
+    for bad, field in (
+        ({"notified": "2026-10-29", "how": "Telefon."}, "notified"),  # before the decision
+        ({"notified": "2026-11-26", "how": "Telefon."}, "notified"),  # in the future
+        ({"notified": "2026-11-03", "how": "  "}, "how"),
+        ({"notified": "03.11.2026x", "how": "Telefon."}, "notified"),
+    ):
+        response = caseworker_client.post(target, bad)
+        assert response.status_code == 200 and field in response.context["form"].errors, bad
+        assert response.context["form"]["how"].value() == bad["how"]  # what was typed is kept
+        application.decision.refresh_from_db()
+        assert application.decision.notified == dt.date(2026, 10, 30)
+
+    response = caseworker_client.post(target, {"notified": "2026-11-03", "how": "Søkjaren ringde: brevet kom i dag."})
+    assert response.status_code == 302
+    page = caseworker_client.get(url("case-detail", application), follow=True)
+    assert page.context["appeal_deadline"] == dt.date(2026, 11, 24)  # the Tuesday three weeks later
+    html = page.content.decode()
+    assert "24.11.2026" in html and "fvl. § 31" not in html  # the appeal is no longer after the deadline
+    with translation.override("en"):
+        note = CaseEvent.objects.filter(application=application).order_by("-id").first().note_text
+    assert note == (
+        "The decision reached the party on 03.11.2026, not 30.10.2026: Søkjaren ringde: brevet kom i dag. "
+        "The appeal deadline is now 24.11.2026."
+    )
+
+
 def test_worklist__an_appeal_to_reconsider_is_the_caseworkers_task_until_forwarded(caseworker_client, caseworker):
     application = make_ready(caseworker, kind="housing_assistance")
     decide(application, caseworker, outcome="refused")

@@ -69,7 +69,7 @@ def test_case__register_assess_decide_and_read_the_letter(page, live_server, sta
     expect(page.get_by_test_id("case-status")).to_be_visible()
     case = Application.objects.get()
     assert page.url.endswith(f"/cases/{case.ref}/")
-    expect(page.get_by_test_id("bedroom-need")).to_have_text("2")  # own room + one for the child
+    expect(page.get_by_test_id("bedroom-need")).to_have_text("2 soverom")  # own room + one for the child
     axe_check(page)
 
     page.get_by_test_id("assessment-link").click()

@@ -86,3 +86,33 @@ def test_finance__the_advisor_registers_someone_who_came_directly(page, live_ser
     expect(page).to_have_url(re.compile(f"{referral.get_absolute_url()}$"))
     expect(page.locator(".alert-success")).to_contain_text(referral.ref)
     assert (referral.source, str(referral.household.applicant)) == ("intake", "Sigrid Rådsøkjar")
+
+
+def test_finance__revoking_a_consent_asks_first_and_nav_loses_the_case_at_once(page, live_server, staff_user):
+    from finance_advice.models import Consent
+
+    kari = staff_user("caseworker", "kari")
+    case = ApplicationFactory(assigned_to=kari, status="decided")
+    login(page, live_server, "kari")
+    page.goto(f"{live_server.url}/finance/cases/{case.ref}/consents/")
+    page.select_option("#id_purpose", "housing")
+    page.locator("main form [type=submit]").last.click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    consent = Consent.objects.get(person__membership__household=case.household)
+    revoke = page.get_by_test_id("consents").get_by_role("button", name=re.compile("Trekk tilbake|Revoke"))
+
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    revoke.click()
+    expect(revoke).to_be_visible()
+    assert str(consent.person) in asked[0]
+    consent.refresh_from_db()
+    assert consent.revoked is None  # cancelled: nothing changed
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    revoke.click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    expect(revoke).to_have_count(0)
+    consent.refresh_from_db()
+    assert consent.revoked == timezone.localdate()
+    axe_check(page)

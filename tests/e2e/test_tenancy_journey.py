@@ -43,6 +43,14 @@ def test_allocation__open_free_unit_see_shortlist_offer_and_record_acceptance(pa
     expect(rows.nth(0)).to_contain_text(first.application.ref)  # band B before band C
     expect(rows.nth(1)).to_contain_text(second.application.ref)
     axe_check(page)
+    # The offer asks first: a caseworker who cancels has made no offer.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_test_id(f"offer-{first.application.ref}").click()
+    expect(rows).to_have_count(2)
+    assert first.application.ref in asked[0] and "U-9001" in asked[0]
+    assert not Offer.objects.filter(unit=unit).exists()
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_test_id(f"offer-{first.application.ref}").click()
     expect(page.get_by_test_id("unit-status")).to_have_text(re.compile("Tilbode|Offered"))
     offer = Offer.objects.get(unit=unit)
@@ -149,3 +157,39 @@ def test_allocation__without_javascript_the_unit_page_leads_to_the_shortlist_as_
         expect(page.get_by_test_id("unit-status")).to_have_text(re.compile("Tilbode"))
     finally:
         context.close()
+
+
+def test_lease_page__an_error_far_down_stands_at_its_form_and_the_move_out_says_what_happened(
+    page, live_server, staff_user
+):
+    kari = staff_user("caseworker", "kari")
+    today = timezone.localdate()
+    lease = LeaseFactory(
+        application=ApplicationFactory(assigned_to=kari, status="decided"),
+        start=today - dt.timedelta(days=100),
+        end=today + dt.timedelta(days=900),
+    )
+    login(page, live_server, "kari")
+    page.set_viewport_size({"width": 1280, "height": 700})
+    page.goto(f"{live_server.url}{lease.get_absolute_url()}")
+    move_out = page.get_by_test_id("move-out-form")
+    before_start = lease.start - dt.timedelta(days=3)
+    move_out.locator("#id_moved_out").fill(before_start.isoformat())
+    move_out.locator("#id_outcome").select_option("moved_private_rental")
+    move_out.get_by_role("button").click()
+
+    # The page comes back with the reason at the form, the form in view and the wrong date focused and kept.
+    move_out = page.get_by_test_id("move-out-form")
+    expect(move_out).to_contain_text(lease.start.strftime("%d.%m.%Y"))
+    expect(move_out).to_be_in_viewport()
+    expect(move_out.locator("#id_moved_out")).to_be_focused()
+    expect(move_out.locator("#id_moved_out")).to_have_value(before_start.isoformat())
+    lease.refresh_from_db()
+    assert lease.moved_out is None
+
+    move_out.locator("#id_moved_out").fill(today.isoformat())
+    move_out.get_by_role("button").click()
+    expect(page.locator(".alert-success")).to_contain_text(f"{today:%d.%m.%Y}")
+    expect(page.locator(".alert-success")).to_contain_text(lease.unit.ref)
+    lease.refresh_from_db()
+    assert (lease.moved_out, lease.outcome) == (today, "moved_private_rental")

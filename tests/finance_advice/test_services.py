@@ -586,11 +586,33 @@ def test_startlan_decide__the_letter_states_amount_appeal_deadline_and_right_to_
     text = letter_text(letter)
     assert "Vedtak om startlån" in text
     assert "kr 2 350 000" in text
-    assert "Nedbetalingstid 25 år" in text
+    assert "Nedbetalingstid 25 år, dei første 2 åra utan avdrag" in text
+    # what was applied for, on what legal basis, and the loan's terms
+    assert "kjøpe bustad (kjøpesum eller kostnad kr 3 000 000; søkt lån kr 2 400 000)" in " ".join(text.split())
+    assert "forskrift om lån frå Husbanken kapittel 5 (startlån)" in " ".join(text.split())
+    assert "pant i bustaden" in text
     # three weeks from Wednesday 25 Nov 2026 is Wednesday 16 Dec 2026, a working day
     assert "16. desember 2026" in text
     assert "klage" in text.lower()
     assert "Husstanden kan betene lånet med god margin." in text
+
+
+def test_startlan_decide__a_bokmal_letter_with_a_grant_cites_both_regulations(
+    advisor, django_capture_on_commit_callbacks
+):
+    application = startlan(HouseholdFactory(), advisor, grant_applied=200_000, purpose="refinance")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(application, advisor, loan_granted=2_200_000, grant_granted=150_000, language="nb")
+
+    text = " ".join(letter_text(Letter.objects.get(case_ref=application.ref)).split())
+    assert "refinansiere lån for å beholde boligen" in text
+    assert (
+        "forskrift om lån fra Husbanken kapittel 5 (startlån) og forskrift om tilskudd til etablering i egen bolig"
+        in text
+    )
+    assert "Tilskuddet skal brukes til det formålet det er gitt til." in text
+    assert "pant i boligen" in text
 
 
 def test_startlan_decide__a_refusal_letter_also_gives_the_appeal_deadline(advisor, django_capture_on_commit_callbacks):

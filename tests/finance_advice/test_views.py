@@ -202,6 +202,20 @@ def test_referral_act__advisor_accepts_budgets_and_registers_a_startlan(advisor,
     assert application.children_in_household is True
 
 
+def test_referral_page__a_new_budget_starts_from_the_assessment_then_from_the_last_budget(advisor, referral):
+    from cases.models import Assessment
+
+    client = login(advisor)
+    client.post(act_url(referral), {"form": "transition", "to_status": "accepted"})
+    assert client.get(detail_url(referral)).context["budget_form"]["net_income"].value() is None
+    Assessment.objects.create(application=referral.application, monthly_income=27_400)
+    assert client.get(detail_url(referral)).context["budget_form"]["net_income"].value() == 27_400
+
+    client.post(act_url(referral), {"form": "budget", **BUDGET})
+    form = client.get(detail_url(referral)).context["budget_form"]
+    assert (form["net_income"].value(), form["student_loan"].value()) == (30_000, 1_500)  # the budget just made
+
+
 def test_startlan_detail__advisor_decides_and_the_letter_is_listed(
     advisor, referral, django_capture_on_commit_callbacks
 ):

@@ -44,6 +44,7 @@ EXPECTED = {
     "cases:case-decide": ("get", CASEWORKERS),
     "cases:preliminary-reply": ("get", CASEWORKERS),
     "cases:advance-notice": ("get", CASEWORKERS),
+    "cases:decision-notified": ("get", CASEWORKERS),
     "cases:appeal-register": ("get", CASEWORKERS),
     "cases:appeal-handle": ("post", CASEWORKERS),
     "cases:appeal-reverse": ("get", CASEWORKERS),

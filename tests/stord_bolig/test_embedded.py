@@ -55,3 +55,13 @@ def test_embedded_postgres__recovers_after_the_postmaster_is_killed(var_dir):
     time.sleep(0.5)
     second = _run(code, var_dir)
     assert second.split()[1] != first.split()[1]
+
+
+@pytest.mark.django_db
+def test_database__the_apps_connections_run_without_the_jit_compiler():
+    # JIT compiling cost KOSTRA 270 ms of its 405 (docs/PERFORMANCE.md); the setting comes with the connection.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)

@@ -35,3 +35,23 @@ def test_nok__leaves_a_share_and_a_yes_no_as_they_are():
     assert nok(20.0) == 20.0
     assert nok(4374) == "4\u00a0374"
     assert nok(True) is True
+
+
+@pytest.mark.parametrize(
+    ("count", "language", "shown"),
+    [
+        (0, "en", "studio (no separate bedroom)"),
+        (1, "en", "1 bedroom"),
+        (3, "en", "3 bedrooms"),
+        (0, "nn", "hybel (utan eige soverom)"),
+        (1, "nn", "1 soverom"),
+        (None, "en", ""),
+    ],
+)
+def test_bedrooms__a_home_without_a_bedroom_is_a_studio_and_one_bedroom_is_singular(count, language, shown):
+    from django.utils import translation
+
+    from stord_bolig.templatetags.stord import bedrooms
+
+    with translation.override(language):
+        assert bedrooms(count) == shown

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from allocation.models import Unit
+from cases.rules import add_months
 from stord_bolig.models import Letter
 from tenancies import services
 from tenancies.models import (
@@ -1165,6 +1166,26 @@ def test_move_on_plan_set__records_the_goal_a_milestone_and_the_review_closing_i
     reminder.refresh_from_db()
     assert reminder.closed_at is not None
     assert not Reminder.objects.filter(kind="circulation_review", closed_at__isnull=True).exists()
+
+
+def test_move_on_plan_set__staying_for_now_needs_a_reason_and_still_counts_as_the_years_review(case, caseworker):
+    lease = lease_of(case, start=dt.date(2025, 6, 15), end=dt.date(2028, 6, 14), last_circulation_review=None)
+    with pytest.raises(ValidationError) as refused:
+        services.move_on_plan_set(lease=lease, goal="stay", notes="  ", by=caseworker)
+    assert "notes" in refused.value.message_dict
+    assert not MoveOnPlan.objects.exists()
+    lease.refresh_from_db()
+    assert lease.last_circulation_review is None  # refused: the review is not recorded either
+
+    services.move_on_plan_set(lease=lease, goal="stay", notes="Yngste barn går siste år på skulen.", by=caseworker)
+    services.reminder_sweep(TODAY)
+    assert MoveOnPlan.objects.get().goal == "stay"
+    lease.refresh_from_db()
+    assert lease.last_circulation_review == TODAY  # the year's review is done; the next is due in a year
+    assert not Reminder.objects.filter(kind="circulation_review", subject_ref=lease.ref, closed_at__isnull=True)
+    services.reminder_sweep(add_months(TODAY, 11))  # a month before the next review is due, it is asked for
+    reminder = Reminder.objects.get(kind="circulation_review", subject_ref=lease.ref, closed_at__isnull=True)
+    assert reminder.due == add_months(TODAY, 12)
 
 
 def test_move_on_plan_set__a_later_review_updates_the_one_plan_and_keeps_its_milestones(case, caseworker):

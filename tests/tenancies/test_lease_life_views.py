@@ -215,7 +215,7 @@ def test_lease_action__move_out_demand_records_it_writes_the_letter_and_closes_t
     again = act(english, lease, "move_out_demand")
 
     assert response.status_code == 302 and response.url == lease.get_absolute_url()
-    assert flashed(response) == ["Saved."]
+    assert flashed(response) == ["The move-out demand is made; the letter is among the lease's letters."]
     assert flashed(again) == ["A move-out demand has already been sent."]
     lease.refresh_from_db()
     assert lease.move_out_demand_sent == TODAY
@@ -241,7 +241,7 @@ def test_lease_action__social_services_notice_records_the_day_and_the_letter(eng
 
     response = act(english, lease, "social_services")
 
-    assert flashed(response) == ["Saved."]
+    assert flashed(response) == ["The notice to the social services is made; the letter is among the lease's letters."]
     lease.refresh_from_db()
     assert lease.social_services_notified == TODAY
     assert Letter.objects.get().context["arrears"] == 12000
@@ -270,7 +270,7 @@ def test_lease_action__rent_notice_is_recorded_and_listed(english, case):
 
     response = act(english, lease, "rent", **rent_data())
 
-    assert flashed(response) == ["Saved."]
+    assert flashed(response) == ["The rent notice is made; the letter is among the lease's letters."]
     change = RentChange.objects.get()
     assert (change.old_rent, change.new_rent, change.effective) == (RENT, 9315, dt.date(2027, 1, 1))
     html = english.get(lease.get_absolute_url()).content.decode()
@@ -323,7 +323,7 @@ def test_lease_action__terms_before_moving_in_are_saved_with_a_contract(english,
 
     response = act(english, lease, "terms", **data)
 
-    assert flashed(response) == ["Saved."]
+    assert flashed(response) == ["The lease terms are saved."]
     lease.refresh_from_db()
     assert (lease.end, lease.monthly_rent, lease.short_term_reason) == (
         dt.date(2027, 11, 30),
@@ -362,7 +362,7 @@ def test_lease_action__plan_and_contact_are_shown_on_the_lease(english, case):
         next_contact="2026-12-09",
     )
 
-    assert flashed(created) == ["Saved."] and flashed(logged) == ["Saved."]
+    assert flashed(created) == ["The follow-up plan is saved."] and flashed(logged) == ["The contact is recorded."]
     assert (plan.goals, plan.support, plan.housing_first) == ("Kome i arbeid.", "Jobbspesialist", False)
     plan.refresh_from_db()
     assert plan.next_contact == dt.date(2026, 12, 9)
@@ -402,7 +402,7 @@ def test_lease_action__move_on_review_adds_a_milestone_and_closes_the_circulatio
         english, lease, "move_on", goal="startlan", notes="Sparar.", milestone="Søkje startlån", due="2027-03-01"
     )
 
-    assert flashed(response) == ["Saved."]
+    assert flashed(response) == ["The move-on plan is saved."]
     lease.refresh_from_db()
     assert lease.last_circulation_review == TODAY and lease.move_on_plan.goal == "startlan"
     assert not Reminder.objects.filter(subject_ref=lease.ref, closed_at__isnull=True).exists()
@@ -422,7 +422,7 @@ def test_lease_action__milestone_done_ticks_it_off(english, case):
     response = act(english, lease, "milestone_done", milestone=milestone.pk)
     foreign = act(english, lease, "milestone_done", milestone=other.pk)
 
-    assert flashed(response) == ["Saved."]
+    assert flashed(response) == ["The milestone is marked as reached."]
     assert Milestone.objects.get(pk=milestone.pk).done == TODAY
     assert foreign.status_code == 404 and Milestone.objects.get(pk=other.pk).done is None
     assert "✓ Søkje startlån" in section(english.get(lease.get_absolute_url()).content.decode(), "milestones")
@@ -440,7 +440,7 @@ def test_lease_action__housing_first_team_may_plan_and_log_contacts_on_its_lease
     plan = FollowUpPlan.objects.get()
     logged = act(team, lease, "contact", plan=plan.pk, day="2026-11-25", kind="home_visit", note="Heimebesøk.")
 
-    assert flashed(created) == ["Saved."] and flashed(logged) == ["Saved."]
+    assert flashed(created) == ["The follow-up plan is saved."] and flashed(logged) == ["The contact is recorded."]
     assert plan.housing_first is True and plan.responsible == member
     assert FollowUpContact.objects.get().by == member
     page = team.get(lease.get_absolute_url())

@@ -323,7 +323,7 @@ def test_lease_action__a_renewal_with_bad_input_keeps_what_was_typed_and_registe
     [
         (TODAY + DAY, "A move-in is recorded when it has happened: the date cannot be in the future."),
         (dt.date(2026, 10, 31), "Moving in cannot be before the lease starts."),
-        (TODAY, "Saved."),
+        (TODAY, "The move-in is recorded."),
     ],
 )
 def test_lease_action__move_in_is_recorded_on_a_day_between_the_start_and_today(english, caseworker, day, message):
@@ -335,7 +335,7 @@ def test_lease_action__move_in_is_recorded_on_a_day_between_the_start_and_today(
 
     assert [str(m) for m in get_messages(response.wsgi_request)] == [message]
     lease.refresh_from_db()
-    assert lease.moved_in == (day if message == "Saved." else None)
+    assert lease.moved_in == (day if message == "The move-in is recorded." else None)
 
 
 @pytest.mark.django_db

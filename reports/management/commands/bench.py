@@ -33,10 +33,14 @@ class Command(BaseCommand):
             log=self.stdout.write,
         )
         self.stdout.write("")
-        self.stdout.write(f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'queries':>9}{'x floor':>9}{'x empty':>9}")
+        self.stdout.write(
+            f"{'page':<22}{'median ms':>10}{'p95 ms':>9}{'queries':>9}{'x floor':>9}{'x empty':>9}"
+            f"{'db ms':>8}{'db x floor':>11}"
+        )
         for page, row in results["pages"].items():
             self.stdout.write(
                 f"{page:<22}{row['median_ms']:>10}{row['p95_ms']:>9}{row['queries']:>9}{row['ratio_to_floor']:>9}{row['ratio_to_empty_page']:>9}"
+                f"{row['database_ms']:>8}{row['database_ratio_to_floor']:>11}"
             )
         self.stdout.write(f"shortlist (unit page): {results['shortlist']['page']['median_ms']} ms median")
         self.stdout.write(f"letter render: {results['letter_render']['median_ms']} ms median")
