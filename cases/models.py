@@ -371,6 +371,12 @@ def system_note(message, **params) -> dict:
     return {"note": source, "note_params": {name: str(value) for name, value in params.items()}}
 
 
+def appeal_decided_by_body(appeals):
+    """The appeal in a case that the appeal body has decided, if any: the body's decision is final and cannot
+    be appealed (forvaltningslova § 28 third paragraph), whether it upheld or reversed the office's."""
+    return next((a for a in appeals if a.forwarded is not None and a.outcome != Appeal.Outcome.PENDING), None)
+
+
 def case_history_note(application, *, by, message, **params) -> CaseEvent:
     """A line the system writes in a case's history without moving the case (an offer, a corrected date...):
     `message` marked with gettext_noop, its values in `params` (see system_note)."""

@@ -32,6 +32,7 @@ from .models import (
     Person,
     RefCounter,
     Status,
+    appeal_decided_by_body,
     case_history_note,
     system_note,
 )
@@ -535,6 +536,10 @@ def appeal_register(*, application: Application, received: dt.date, grounds: str
     decision = getattr(locked, "decision", None)
     if decision is None:
         raise TransitionNotAllowed(_("Only a decided case can be appealed."))
+    if appeal_decided_by_body(locked.appeals.all()) is not None:
+        raise TransitionNotAllowed(
+            _("The appeal body has decided an appeal in this case; its decision is final (forvaltningslova § 28).")
+        )
     if received < decision.decided:
         raise ValidationError({"received": _("An appeal cannot be received before the decision.")})
     if received > timezone.localdate():
@@ -554,6 +559,10 @@ def decision_notified_correct(*, application: Application, notified: dt.date, ho
     decision = Decision.objects.select_for_update().filter(application=locked).first()
     if decision is None:
         raise TransitionNotAllowed(_("The case has no decision."))
+    if appeal_decided_by_body(locked.appeals.all()) is not None:
+        raise TransitionNotAllowed(
+            _("The appeal body has decided an appeal in this case; its decision is final (forvaltningslova § 28).")
+        )
     errors = {}
     if notified < decision.decided:
         errors["notified"] = _("The decision cannot have reached the party before it was made (%(day)s).") % {

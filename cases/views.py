@@ -39,7 +39,7 @@ from .forms import (
 )
 from .letters import comment_deadline
 from .links import case_links
-from .models import Appeal, Application, Assessment, Decision, HealthAssessment, Status
+from .models import Appeal, Application, Assessment, Decision, HealthAssessment, Status, appeal_decided_by_body
 from .querysets import health_visible_to
 
 
@@ -134,6 +134,7 @@ def case_detail(request, ref: str):
     today = timezone.localdate()
     deadline = rules.appeal_deadline(decision.notified) if decision else None
     appeals = list(application.appeals.all())
+    final_appeal = appeal_decided_by_body(appeals)
     letters = list(Letter.objects.filter(case_ref=application.ref).order_by("-created_at"))
     context = {
         "case": application,
@@ -147,6 +148,7 @@ def case_detail(request, ref: str):
         "appeal_deadline": deadline,
         "appeal_days_left": (deadline - today).days if deadline else None,
         "appeals": appeals,
+        "final_appeal": final_appeal,
         # the first appeal against the decision in force (one that reversed an earlier decision was not)
         "first_appeal": min(
             (appeal for appeal in appeals if appeal.outcome != Appeal.Outcome.REVERSED),

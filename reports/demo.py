@@ -78,8 +78,8 @@ def demo_enrich(users) -> None:
 
 
 def demo_appeal_and_reopening(users) -> None:
-    """A refusal the office reverses on appeal, with new grounds and a letter; and a case closed by mistake and
-    reopened. Both go through the services a caseworker uses, dated back from today."""
+    """A refusal the office reverses on appeal, with new grounds and a letter; one the appeal body reverses; and a
+    case closed by mistake and reopened. All go through the services a caseworker uses, dated back from today."""
     from cases import services
     from cases.models import HouseholdMember
 
@@ -128,6 +128,13 @@ def demo_appeal_and_reopening(users) -> None:
             letter_date=refused,
             by=ola,
         )
+        # the letter went by post: she said it came three days later, and the appeal deadline runs from then
+        services.decision_notified_correct(
+            application=application,
+            notified=refused + dt.timedelta(days=3),
+            how="Brevet gjekk i posten; ho ringde og sa at det kom tre dagar seinare.",
+            by=ola,
+        )
         appeal = services.appeal_register(
             application=application,
             received=today - dt.timedelta(days=6),
@@ -169,6 +176,54 @@ def demo_appeal_and_reopening(users) -> None:
         services.application_reopen(
             application=application, by=kari, note="Leigeavtalen han fekk tilbod om, fall bort; han treng hjelp."
         )
+    born = dt.date(1974, 5, 30)
+    if not HouseholdMember.objects.filter(person__national_id=synthetic_national_id(born, 4)).exists():
+        # A refusal the office upheld and forwarded; the appeal body reversed it, and the office wrote what follows.
+        application = services.application_register(
+            applicant={
+                "national_id": synthetic_national_id(born, 4),
+                "given_name": "Eirik",
+                "family_name": "Lunde",
+                "address": "Leirvikvegen 12",
+                "postcode": "5411",
+                "city": "Stord",
+            },
+            members=[],
+            kind="municipal_housing",
+            received=today - dt.timedelta(days=90),
+            by=kari,
+            assigned_to=kari,
+        )
+        services.assessment_save(
+            application=application,
+            data={"recommendation": "municipal_housing", "housing_situation": "homeless_5", "main_reason": "other"},
+            health=None,
+            urgency="B",
+            urgency_reason="Har budd mellombels hos ein kamerat i over eitt år.",
+            by=kari,
+        )
+        services.assessment_complete(application=application, by=kari)
+        refused = today - dt.timedelta(days=60)
+        services.application_decide(
+            application=application,
+            outcome="refused",
+            decided=refused,
+            notified=refused,
+            legal_basis="",
+            facts="Søkjaren bur mellombels hos ein kamerat og har fast inntekt.",
+            assessment="Bustadkontoret meiner han kan skaffe seg bustad på den private marknaden.",
+            language="nn",
+            letter_date=refused,
+            by=kari,
+        )
+        appeal = services.appeal_register(
+            application=application,
+            received=today - dt.timedelta(days=50),
+            grounds="Eg har prøvd i eitt år utan å få leige privat; utleigarane vil ikkje ha meg.",
+            by=kari,
+        )
+        services.appeal_reconsider(appeal=appeal, reverse=False, by=kari, note="Kontoret held fast på vedtaket.")
+        services.appeal_outcome_record(appeal=appeal, outcome="reversed", decided=today, by=kari)
 
 
 OLD_CASE_RECEIVED = dt.date(2013, 3, 4)

@@ -1007,6 +1007,21 @@ def test_appeal_outcome_record__the_bodys_outcome_closes_the_appeal(caseworker, 
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("outcome", ["upheld", "reversed"])
+def test_appeal_outcome_record__the_bodys_decision_is_final_no_new_appeal_and_no_new_deadline(caseworker, outcome):
+    application, _decision = _decided(caseworker, kind="housing_assistance")
+    appeal = services.appeal_register(application=application, received=TODAY, grounds="", by=caseworker)
+    services.appeal_reconsider(appeal=appeal, reverse=False, by=caseworker)
+    services.appeal_outcome_record(appeal=appeal, outcome=outcome, decided=TODAY, by=caseworker)
+
+    with pytest.raises(TransitionNotAllowed):
+        services.appeal_register(application=application, received=TODAY, grounds="Eg er usamd.", by=caseworker)
+    with pytest.raises(TransitionNotAllowed):
+        services.decision_notified_correct(application=application, notified=TODAY, how="Telefon.", by=caseworker)
+    assert Appeal.objects.filter(application=application).count() == 1
+
+
+@pytest.mark.django_db
 def test_appeal_outcome_record__refused_before_the_appeal_is_forwarded(caseworker):
     application, _decision = _decided(caseworker)
     appeal = services.appeal_register(application=application, received=TODAY, grounds="", by=caseworker)

@@ -603,6 +603,27 @@ def test_decision_notified__a_letter_that_came_later_moves_the_appeal_deadline_a
     )
 
 
+def test_case_page__after_the_appeal_body_reverses_no_deadline_no_appeal_button_and_not_the_old_grounds(
+    caseworker_client, caseworker
+):
+    application = make_ready(caseworker, kind="housing_assistance")
+    decide(application, caseworker, outcome="refused", assessment="Kontoret finn ikkje behov for hjelp.")
+    appeal = services.appeal_register(application=application, received=TODAY, grounds="", by=caseworker)
+    services.appeal_reconsider(appeal=appeal, reverse=False, by=caseworker)
+    before = caseworker_client.get(url("case-detail", application)).content.decode()
+    assert "Kontoret finn ikkje behov for hjelp." in before and 'data-testid="appeal-final"' not in before
+
+    services.appeal_outcome_record(appeal=appeal, outcome="reversed", decided=TODAY, by=caseworker)
+
+    with translation.override("en"):
+        html = caseworker_client.get(url("case-detail", application), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="appeal-final"' in html and 'data-testid="appeal-deadline"' not in html
+    assert url("appeal-register", application) not in html
+    assert url("decision-notified", application) not in html
+    assert 'data-testid="decision-by-body"' in html
+    assert "Kontoret finn ikkje behov for hjelp." not in html  # the grounds of the refusal the body reversed
+
+
 def test_worklist__an_appeal_to_reconsider_is_the_caseworkers_task_until_forwarded(caseworker_client, caseworker):
     application = make_ready(caseworker, kind="housing_assistance")
     decide(application, caseworker, outcome="refused")

@@ -190,3 +190,37 @@ def test_appeal__the_office_reverses_its_refusal_with_new_grounds_and_a_letter(p
     expect(page.get_by_test_id("letters").locator("li")).to_have_count(
         1
     )  # the new decision's letter (the factory wrote none)
+
+
+def test_decision__a_letter_that_reached_the_party_later_moves_the_appeal_deadline(page, live_server, staff_user):
+    from tests.factories import ApplicationFactory, DecisionFactory
+
+    kari = staff_user("caseworker", "kari")
+    today = timezone.localdate()
+    decided = today - dt.timedelta(days=20)
+    decision = DecisionFactory(
+        application=ApplicationFactory(assigned_to=kari, status="decided", received=today - dt.timedelta(days=60)),
+        outcome="refused",
+        decided=decided,
+        notified=decided,
+    )
+    case = decision.application
+    login(page, live_server, "kari")
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    expect(page.get_by_test_id("appeal-deadline")).to_have_text(appeal_deadline(decided).strftime("%d.%m.%Y"))
+
+    page.get_by_test_id("notified-correct").click()
+    form = page.get_by_test_id("notified-form")
+    form.locator("#id_notified").fill((decided - dt.timedelta(days=1)).isoformat())  # before the decision
+    form.locator("#id_how").fill("Søkjaren ringde og sa at brevet kom då.")
+    form.get_by_role("button", name="Lagre").click()
+    expect(page.locator("#id_notified")).to_have_class(re.compile("is-invalid"))
+    expect(page.locator("#id_how")).to_have_value("Søkjaren ringde og sa at brevet kom då.")  # kept
+    axe_check(page)
+
+    later = decided + dt.timedelta(days=4)
+    page.locator("#id_notified").fill(later.isoformat())
+    page.get_by_test_id("notified-form").get_by_role("button", name="Lagre").click()
+    expect(page.get_by_test_id("appeal-deadline")).to_have_text(appeal_deadline(later).strftime("%d.%m.%Y"))
+    expect(page.get_by_test_id("decision-notified")).to_have_text(later.strftime("%d.%m.%Y"))
+    expect(page.locator(".alert-success")).to_contain_text(appeal_deadline(later).strftime("%d.%m.%Y"))

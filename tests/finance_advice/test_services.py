@@ -603,7 +603,9 @@ def test_startlan_decide__a_bokmal_letter_with_a_grant_cites_both_regulations(
     application = startlan(HouseholdFactory(), advisor, grant_applied=200_000, purpose="refinance")
 
     with django_capture_on_commit_callbacks(execute=True):
-        decide(application, advisor, loan_granted=2_200_000, grant_granted=150_000, language="nb")
+        decide(
+            application, advisor, loan_granted=2_200_000, grant_granted=150_000, instalment_free_years=1, language="nb"
+        )
 
     text = " ".join(letter_text(Letter.objects.get(case_ref=application.ref)).split())
     assert "refinansiere lån for å beholde boligen" in text
@@ -611,6 +613,7 @@ def test_startlan_decide__a_bokmal_letter_with_a_grant_cites_both_regulations(
         "forskrift om lån fra Husbanken kapittel 5 (startlån) og forskrift om tilskudd til etablering i egen bolig"
         in text
     )
+    assert "Nedbetalingstid 30 år, det første året uten avdrag." in text
     assert "Tilskuddet skal brukes til det formålet det er gitt til." in text
     assert "pant i boligen" in text
 

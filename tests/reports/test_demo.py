@@ -50,6 +50,15 @@ def test_demo_appeal_and_reopening__a_reversal_with_its_letter_and_a_reopened_ca
     with letters.last().pdf.open("rb") as handle:
         text = " ".join(pdf_text(handle.read()).split())
     assert "har bustadkontoret vurdert saka på nytt og gjort om vedtaket av 2. november 2026" in text
+    # the letter came by post three days later: the deadline counts from then
+    corrected = reversed_case.status_events.get(note__startswith="The decision reached the party on")
+    assert (corrected.note_params["new"], corrected.note_params["old"]) == ("05.11.2026", "02.11.2026")
+    by_the_body = Application.objects.get(household__members__person__family_name="Lunde")
+    assert by_the_body.decision.outcome == "granted" and by_the_body.waiting_from is not None
+    assert Appeal.objects.get(application=by_the_body).forwarded_to == "klagenemnda i Stord kommune"
+    with Letter.objects.get(kind="appeal_outcome", case_ref=by_the_body.ref).pdf.open("rb") as handle:
+        text = " ".join(pdf_text(handle.read()).split())
+    assert "Søknaden din om kommunal utleigebustad er dermed innvilga." in text
     reopened = Application.objects.get(household__members__person__family_name="Grov")
     assert reopened.status == "registered"
     assert list(reopened.status_events.order_by("id").values_list("to_status", flat=True)) == [
