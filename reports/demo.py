@@ -77,6 +77,52 @@ def demo_enrich(users) -> None:
         )
 
 
+def _refused_case(person, *, received, assessment, urgency, refused, grounds, by):
+    """A demo application for a municipal home, assessed and refused on `refused` with its letter dated then.
+    `person`: given and family name, birth date, street address and postcode in Stord."""
+    from cases import services
+
+    given_name, family_name, born, address, postcode = person
+    application = services.application_register(
+        applicant={
+            "national_id": synthetic_national_id(born, 4),
+            "given_name": given_name,
+            "family_name": family_name,
+            "address": address,
+            "postcode": postcode,
+            "city": "Stord",
+        },
+        members=[],
+        kind="municipal_housing",
+        received=received,
+        by=by,
+        assigned_to=by,
+    )
+    services.assessment_save(
+        application=application,
+        data={"recommendation": "municipal_housing", **assessment},
+        health=None,
+        urgency=urgency[0],
+        urgency_reason=urgency[1],
+        by=by,
+    )
+    services.assessment_complete(application=application, by=by)
+    facts, reasons = grounds
+    services.application_decide(
+        application=application,
+        outcome="refused",
+        decided=refused,
+        notified=refused,
+        legal_basis="",
+        facts=facts,
+        assessment=reasons,
+        language="nn",
+        letter_date=refused,
+        by=by,
+    )
+    return application
+
+
 def demo_appeal_and_reopening(users) -> None:
     """A refusal the office reverses on appeal, with new grounds and a letter; one the appeal body reverses; and a
     case closed by mistake and reopened. All go through the services a caseworker uses, dated back from today."""
@@ -87,45 +133,17 @@ def demo_appeal_and_reopening(users) -> None:
     today = timezone.localdate()
     born = dt.date(1983, 2, 17)
     if not HouseholdMember.objects.filter(person__national_id=synthetic_national_id(born, 4)).exists():
-        application = services.application_register(
-            applicant={
-                "national_id": synthetic_national_id(born, 4),
-                "given_name": "Sigrid",
-                "family_name": "Hauge",
-                "address": "Heiane 8",
-                "postcode": "5414",
-                "city": "Stord",
-            },
-            members=[],
-            kind="municipal_housing",
-            received=today - dt.timedelta(days=45),
-            by=ola,
-            assigned_to=ola,
-        )
-        services.assessment_save(
-            application=application,
-            data={
-                "recommendation": "municipal_housing",
-                "housing_situation": "own_rented",
-                "own_goals": "Bu nær dottera.",
-            },
-            health=None,
-            urgency="C",
-            urgency_reason="",
-            by=ola,
-        )
-        services.assessment_complete(application=application, by=ola)
         refused = today - dt.timedelta(days=24)
-        services.application_decide(
-            application=application,
-            outcome="refused",
-            decided=refused,
-            notified=refused,
-            legal_basis="",
-            facts="Søkjaren leiger privat og har ikkje dokumentert at bustaden er uegna.",
-            assessment="Bustadkontoret finn ikkje at ho fyller vilkåra for kommunal bustad no.",
-            language="nn",
-            letter_date=refused,
+        application = _refused_case(
+            ("Sigrid", "Hauge", born, "Heiane 8", "5414"),
+            received=today - dt.timedelta(days=45),
+            assessment={"housing_situation": "own_rented", "own_goals": "Bu nær dottera."},
+            urgency=("C", ""),
+            refused=refused,
+            grounds=(
+                "Søkjaren leiger privat og har ikkje dokumentert at bustaden er uegna.",
+                "Bustadkontoret finn ikkje at ho fyller vilkåra for kommunal bustad no.",
+            ),
             by=ola,
         )
         # the letter went by post: she said it came three days later, and the appeal deadline runs from then
@@ -179,41 +197,16 @@ def demo_appeal_and_reopening(users) -> None:
     born = dt.date(1974, 5, 30)
     if not HouseholdMember.objects.filter(person__national_id=synthetic_national_id(born, 4)).exists():
         # A refusal the office upheld and forwarded; the appeal body reversed it, and the office wrote what follows.
-        application = services.application_register(
-            applicant={
-                "national_id": synthetic_national_id(born, 4),
-                "given_name": "Eirik",
-                "family_name": "Lunde",
-                "address": "Leirvikvegen 12",
-                "postcode": "5411",
-                "city": "Stord",
-            },
-            members=[],
-            kind="municipal_housing",
+        application = _refused_case(
+            ("Eirik", "Lunde", born, "Leirvikvegen 12", "5411"),
             received=today - dt.timedelta(days=90),
-            by=kari,
-            assigned_to=kari,
-        )
-        services.assessment_save(
-            application=application,
-            data={"recommendation": "municipal_housing", "housing_situation": "homeless_5", "main_reason": "other"},
-            health=None,
-            urgency="B",
-            urgency_reason="Har budd mellombels hos ein kamerat i over eitt år.",
-            by=kari,
-        )
-        services.assessment_complete(application=application, by=kari)
-        refused = today - dt.timedelta(days=60)
-        services.application_decide(
-            application=application,
-            outcome="refused",
-            decided=refused,
-            notified=refused,
-            legal_basis="",
-            facts="Søkjaren bur mellombels hos ein kamerat og har fast inntekt.",
-            assessment="Bustadkontoret meiner han kan skaffe seg bustad på den private marknaden.",
-            language="nn",
-            letter_date=refused,
+            assessment={"housing_situation": "homeless_5", "main_reason": "other"},
+            urgency=("B", "Har budd mellombels hos ein kamerat i over eitt år."),
+            refused=today - dt.timedelta(days=60),
+            grounds=(
+                "Søkjaren bur mellombels hos ein kamerat og har fast inntekt.",
+                "Bustadkontoret meiner han kan skaffe seg bustad på den private marknaden.",
+            ),
             by=kari,
         )
         appeal = services.appeal_register(
