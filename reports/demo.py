@@ -14,6 +14,101 @@ from stord_bolig.demo.identity import synthetic_national_id
 
 STREETS = ["Hamnegata", "Borggata", "Kyrkjevegen", "Ådlandsvegen", "Rommetveitvegen", "Heiane", "Vabakkjen"]
 
+# Tenancies that ended before the demo register's own began, so the steering figures for 2021-2025 show an
+# office whose homes were let (the interchange document alone has one lease running through 2022):
+# unit, given and family name, birth date, target group, start, moved out, outcome.
+EARLIER_TENANCIES = [
+    ("U-0003", "Arne", "Fjellheim", "1987-04-09", "ordinary", "2021-03-01", "2024-02-15", "bought_with_startlan"),
+    ("U-0004", "Pål", "Steinsland", "1979-08-22", "housing_first", "2021-05-01", "2024-04-15", "moved_private_rental"),
+    ("U-0006", "Berit", "Hovland", "1990-01-30", "ordinary", "2021-09-01", "2024-08-20", "moved_private_rental"),
+    ("U-0007", "Lars", "Økland", "1984-12-03", "ordinary", "2022-06-01", "2025-04-30", "bought_with_startlan"),
+    ("U-0008", "Grete", "Vikanes", "1962-06-18", "ordinary", "2021-10-15", "2024-09-30", "moved_other_municipal"),
+    ("U-0009", "Olav", "Tysnes", "1949-03-11", "ordinary", "2021-11-01", "2024-10-15", "moved_institution"),
+    ("U-0010", "Hilde", "Sortland", "1986-07-07", "ordinary", "2021-02-01", "2024-01-31", "moved_private_rental"),
+    ("U-0011", "Kjell", "Rydland", "1975-10-27", "ordinary", "2023-07-01", "2026-05-31", "bought_with_startlan"),
+    ("U-0012", "Marit", "Heggland", "1993-02-14", "ordinary", "2022-08-01", "2025-06-30", "moved_private_rental"),
+    ("U-0013", "Svein", "Bjelland", "1944-09-05", "care", "2021-10-01", "2024-06-10", "deceased"),
+    ("U-0015", "Nina", "Aasheim", "1996-11-19", "ordinary", "2022-03-01", "2025-02-28", "moved_private_rental"),
+]
+
+
+def demo_document(document: dict) -> dict:
+    """The interchange document the demo imports: the example register with the earlier tenancies added, each
+    a granted application, a three-year lease and a move-out, in the document's own shape."""
+    from cases.rules import add_months
+
+    rents = {unit["ref"]: unit["monthly_rent"] for unit in document["units"]}
+    people, households, applications, leases = [], [], [], []
+    for number, (unit, given, family, born, group, start, moved_out, outcome) in enumerate(EARLIER_TENANCIES, 1):
+        born, start, moved_out = (dt.date.fromisoformat(day) for day in (born, start, moved_out))
+        person, household = f"P-{900 + number:05d}", f"H-{900 + number:04d}"
+        case = f"S-{start.year - (start.month < 4)}-{900 + number:04d}"
+        decided = start - dt.timedelta(days=30)
+        people.append(
+            {
+                "ref": person,
+                "national_id": synthetic_national_id(born, 7),
+                "given_name": given,
+                "family_name": family,
+                "birth_date": born.isoformat(),
+            }
+        )
+        households.append({"ref": household, "members": [{"person": person, "role": "applicant"}]})
+        applications.append(
+            {
+                "ref": case,
+                "household": household,
+                "kind": "municipal_housing",
+                "received": (decided - dt.timedelta(days=60)).isoformat(),
+                "housing_situation": "homeless_5",
+                "main_reason": "other",
+                "urgency": "B",
+                "target_group": group,
+                "wheelchair_need": False,
+                "min_bedrooms_override": None,
+                "preliminary_reply_sent": None,
+                "decision": {
+                    "outcome": "granted",
+                    "decided": decided.isoformat(),
+                    "notified": decided.isoformat(),
+                    "lapsed": None,
+                },
+                "appeal": None,
+                "suspended_until": None,
+            }
+        )
+        rent = rents[unit]
+        leases.append(
+            {
+                "ref": f"L-{900 + number:05d}",
+                "unit": unit,
+                "household": household,
+                "application": case,
+                "start": start.isoformat(),
+                "end": (add_months(start, 36) - dt.timedelta(days=1)).isoformat(),
+                "short_term_reason": None,
+                "repeat_short_term_reason": None,
+                "monthly_rent": rent,
+                "deposit": 0,
+                "guarantee": 3 * rent,
+                "moved_in": start.isoformat(),
+                "moved_out": moved_out.isoformat(),
+                "renewal_decided": None,
+                "move_out_demand_sent": None,
+                "last_circulation_review": None,
+                "financial_advice_referral": None,
+                "outcome": outcome,
+            }
+        )
+    return {
+        **document,
+        "people": [*document["people"], *people],
+        "households": [*document["households"], *households],
+        "applications": [*document["applications"], *applications],
+        "leases": [*document["leases"], *leases],
+    }
+
+
 FRESH_CASES = [
     # given, family, birth date, kind, days ago, members
     ("Ingrid", "Leirvåg", dt.date(1991, 5, 14), "municipal_housing", 26, [("child", "Mia", dt.date(2019, 2, 3))]),

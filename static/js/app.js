@@ -32,15 +32,13 @@ document.addEventListener("DOMContentLoaded", () => {
       window.location.reload();
     }
   });
-  // A form sent back with an error is brought into view with its first wrong field focused, so that an
-  // error in a form far down a page (the lease page) is not seen only in the banner at its top.
+  // A form sent back with an error brings its first error into view (a wrong field is also focused), so that
+  // an error in a form far down a page (the lease page) is not seen only in the banner at its top.
   const wrong = document.querySelector("main form .is-invalid, main form .alert-danger");
   if (wrong) {
-    const form = wrong.closest("form");
-    for (let fold = form.closest("details"); fold; fold = fold.parentElement.closest("details")) fold.open = true;
-    form.scrollIntoView({ block: "center" });
-    const field = form.querySelector(".is-invalid");
-    if (field) field.focus({ preventScroll: true });
+    for (let fold = wrong.closest("details"); fold; fold = fold.parentElement.closest("details")) fold.open = true;
+    wrong.scrollIntoView({ block: "center" });
+    if (wrong.matches("input, select, textarea")) wrong.focus({ preventScroll: true });
   }
   // Auto-submit selects marked data-autosubmit (filters), keeping a button for no-JS users.
   document.querySelectorAll("select[data-autosubmit]").forEach((el) => {

@@ -126,3 +126,27 @@ def test_demo_finance__referrals_from_arrears_and_from_the_advisors_own_intake(d
     assert arrears.budgets.count() == 1
     assert StartlanApplication.objects.get().referral == arrears
     assert (intake.source, intake.status, str(intake.household.applicant)) == ("intake", "new", "Sigrid Rådsøkjar")
+
+
+def test_demo_document__the_homes_were_let_in_earlier_years_and_loading_twice_adds_nothing():
+    import json
+    from pathlib import Path
+
+    from django.db.models import Q
+
+    from reports.demo import EARLIER_TENANCIES, demo_document
+    from stord_bolig.interchange.service import records_import
+    from tenancies.models import Lease
+
+    path = Path(__file__).resolve().parents[2] / "reports" / "demo_data" / "stord.json"
+    document = demo_document(json.loads(path.read_text(encoding="utf-8")))
+    assert records_import(document).changed
+    assert not records_import(document).changed
+
+    def let_on(day):
+        return Lease.objects.filter(Q(moved_out__isnull=True) | Q(moved_out__gte=day), start__lte=day).count()
+
+    # the example register alone has one tenancy running through 2022; with the earlier ones most homes were let
+    assert let_on(dt.date(2022, 12, 31)) == 11 and let_on(dt.date(2023, 12, 31)) == 12
+    earlier = Lease.objects.filter(ref__startswith="L-009")
+    assert earlier.count() == len(EARLIER_TENANCIES) and not earlier.filter(moved_out__isnull=True).exists()

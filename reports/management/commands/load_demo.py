@@ -8,6 +8,7 @@ from django.utils import timezone
 from allocation.services import offer_expire_sweep
 from reports.demo import (
     demo_appeal_and_reopening,
+    demo_document,
     demo_enrich,
     demo_finance,
     demo_old_case,
@@ -26,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         users = demo_users_ensure()
         path = Path(settings.BASE_DIR) / "reports" / "demo_data" / "stord.json"
-        result = records_import(json.loads(path.read_text(encoding="utf-8")))
+        result = records_import(demo_document(json.loads(path.read_text(encoding="utf-8"))))
         demo_enrich(users)
         demo_tenancy_life(users)
         demo_renewal(users)
