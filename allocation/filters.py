@@ -7,11 +7,16 @@ from cases.models import Application
 
 from .models import Unit
 
+OUT_OF_STOCK = "out_of_stock"  # what the list shows for a home not in the stock today, whatever its status says
+
 
 class UnitFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="address", lookup_expr="icontains", label=_("Address"))
     status = django_filters.ChoiceFilter(
-        choices=Unit.Status.choices, label=_("Status"), empty_label=_("All"), method="filter_status"
+        choices=[*Unit.Status.choices, (OUT_OF_STOCK, _("Not in the stock"))],
+        label=_("Status"),
+        empty_label=_("All"),
+        method="filter_status",
     )
     unit_type = django_filters.ChoiceFilter(choices=Unit.UnitType.choices, label=_("Type"), empty_label=_("All"))
     ownership = django_filters.ChoiceFilter(choices=Unit.Ownership.choices, label=_("Ownership"), empty_label=_("All"))
@@ -30,4 +35,7 @@ class UnitFilter(django_filters.FilterSet):
 
     def filter_status(self, queryset, name, value):
         # Today's status of the homes in the stock today: "free" counts what the dashboard's "free homes now" counts.
-        return queryset.with_status_on(timezone.localdate(), value)
+        today = timezone.localdate()
+        if value == OUT_OF_STOCK:
+            return queryset.exclude(pk__in=queryset.in_stock_on(today).values("pk"))
+        return queryset.with_status_on(today, value)

@@ -45,7 +45,9 @@ class OfferAnswerForm(_Helper, forms.Form):
 
 class UnitStatusForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), choices=[(Unit.Status.FREE, _("Free")), (Unit.Status.MAINTENANCE, _("Under maintenance"))]
+        label=_("Status"),
+        choices=[(Unit.Status.FREE, _("Free")), (Unit.Status.MAINTENANCE, _("Under maintenance"))],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
 

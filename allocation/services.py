@@ -224,6 +224,23 @@ def unit_status_set(*, unit: Unit, status: str, by) -> Unit:
 
 
 @transaction.atomic
+def offer_first_ranked(*, application: Application, unit: Unit, offered: dt.date, by) -> Offer:
+    """The shortlist's own offer: to the household ranked first only. Passing over it is the allocation meeting's
+    decision (meeting_choose), where the reason is recorded and the override is reported."""
+    rank, _codes = rank_of(unit, offered, application.ref)
+    if rank is not None and rank != 1:
+        raise OfferError(
+            _(
+                "%(ref)s is number %(rank)d on the shortlist. Passing over number 1 is decided in an allocation "
+                "meeting, where the reason is recorded."
+            )
+            % {"ref": application.ref, "rank": rank}
+        )
+    # not on the shortlist at all: offer_make refuses with the reason
+    return offer_make(application=application, unit=unit, offered=offered, by=by)
+
+
+@transaction.atomic
 def meeting_choose(
     *,
     meeting: AllocationMeeting,

@@ -160,7 +160,9 @@ def offer_make(request, ref: str):
     if application is None:
         raise Http404
     try:
-        offer = services.offer_make(application=application, unit=unit, offered=timezone.localdate(), by=request.user)
+        offer = services.offer_first_ranked(
+            application=application, unit=unit, offered=timezone.localdate(), by=request.user
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(unit)

@@ -320,7 +320,14 @@ class AdvanceNoticeForm(forms.Form):
 
 class AppealForm(forms.Form):
     received = forms.DateField(label=_("Appeal received"), widget=DATE_INPUT)
-    grounds = forms.CharField(label=_("Grounds of appeal"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    grounds = forms.CharField(
+        label=_("Grounds of appeal"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "What the party wants changed, and why, in short (fvl. § 32). If the appeal does not say, write so and "
+            "ask the party to add it."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

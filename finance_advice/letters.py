@@ -102,6 +102,12 @@ def startlan_decision_create(*, application: StartlanApplication, language: str,
             "received_text": _date_text(application.received, language),
             "legal_basis": legal_reference(LEGAL_BASIS["startlan"], language),
             "grant_basis": legal_reference(LEGAL_BASIS["startlan_grant"], language),
+            # granted less than applied for: a partial refusal, which the letter names (its reasons follow)
+            "reduced": application.outcome == "granted"
+            and (
+                (application.loan_granted or 0) < application.loan_applied
+                or (application.grant_granted or 0) < application.grant_applied
+            ),
             "loan": application.loan_granted,
             "grant": application.grant_granted,
             "term": application.term_years,

@@ -121,6 +121,8 @@ def referral_transition(*, referral: Referral, to_status: str, by, note: str = "
             _("A referral cannot go from “%(from)s” to “%(to)s”.")
             % {"from": ReferralStatus(locked.status).label, "to": ReferralStatus(to_status).label}
         )
+    if to_status == ReferralStatus.BUDGET_MADE and not locked.budgets.exists():
+        raise ReferralTransitionNotAllowed(_("Make the budget with the budget form; the status follows from it."))
     if to_status == ReferralStatus.DECLINED and not note.strip():
         raise ValidationError({"note": _("Say why the referral is declined.")})
     if to_status == ReferralStatus.OUTCOME and not note.strip():

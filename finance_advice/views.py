@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from cases.models import Application, Assessment, HouseholdMember
 from stord_bolig.access import access_log_write
+from stord_bolig.formats import kr
 from stord_bolig.forms import apply_errors
 from stord_bolig.models import AccessLog, Letter, User
 from tenancies.models import Lease
@@ -92,6 +93,8 @@ def _referral_page(request, referral: Referral, *, bound: dict | None = None):
     can_advise = request.user.has_perm("finance_advice.change_referral")
     allowed = ReferralStatus.transitions()[referral.status]
     transition_form = ReferralTransitionForm()
+    # "budget made" follows from making one (the budget form), so it is not offered as a status to pick
+    allowed = allowed - {ReferralStatus.BUDGET_MADE}
     transition_form.fields["to_status"].choices = [c for c in ReferralStatus.choices if c[0] in allowed]
     context = {
         "referral": referral,
@@ -125,13 +128,20 @@ def referral_act(request, ref: str):
             form = ReferralTransitionForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Choose the new status."))
-            services.referral_transition(referral=referral, by=request.user, **form.cleaned_data)
+            referral = services.referral_transition(referral=referral, by=request.user, **form.cleaned_data)
+            done = _("The referral is now “%(status)s”.") % {"status": referral.get_status_display()}
         elif action == "budget":
             form = BudgetForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Give the amounts as whole kroner per month."))
             data = form.cleaned_data.copy()
-            services.budget_make(referral=referral, term_years=data.pop("term_years"), data=data, by=request.user)
+            budget = services.budget_make(
+                referral=referral, term_years=data.pop("term_years"), data=data, by=request.user
+            )
+            done = _(
+                "The budget is made: the household can carry a startlån of about %(loan)s. "
+                "The summary letter is among the letters."
+            ) % {"loan": kr(budget.carryable_loan)}
         elif action == "startlan":
             form = StartlanForm(request.POST)
             if not form.is_valid():
@@ -146,9 +156,10 @@ def referral_act(request, ref: str):
     except ValidationError as exc:
         messages.error(request, _errors(exc))
         if form is not None and action in _REFERRAL_FORMS:
+            apply_errors(form, exc)  # at the form too, not only in the banner at the top
             return _referral_page(request, referral, bound={_REFERRAL_FORMS[action]: form, "open_form": action})
     else:
-        messages.success(request, _("Saved."))
+        messages.success(request, done)
     return redirect(referral)
 
 

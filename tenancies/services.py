@@ -314,6 +314,22 @@ def lease_record_date(*, lease: Lease, field: str, day: dt.date, by) -> Lease:
     if locked.moved_out is not None and day > locked.moved_out and field != "financial_advice_referral":
         # a renewal, a demand or a review after the tenant left is a mistake (old arrears may still be referred)
         raise ValidationError(_("The tenant moved out on %(day)s.") % {"day": locked.moved_out.strftime("%d.%m.%Y")})
+    if day < locked.start:
+        raise ValidationError(
+            {
+                "day": _("The date cannot be before the lease starts (%(day)s).")
+                % {"day": locked.start.strftime("%d.%m.%Y")}
+            }
+        )
+    recorded = getattr(locked, field)
+    if recorded is not None and day < recorded:
+        # the latest review is what the next one is counted from; an older one typed in would hide it
+        raise ValidationError(
+            {
+                "day": _("A later date is already recorded (%(day)s); an administrator can correct a mistyped one.")
+                % {"day": recorded.strftime("%d.%m.%Y")}
+            }
+        )
     setattr(locked, field, day)
     locked.save(update_fields=[field])
     return locked

@@ -283,12 +283,21 @@ def lease_action(request, ref: str):
             return _lease_page(request, lease, bound={_ACTION_FORMS[action]: form})
     else:
         services.reminder_sweep_for_lease(lease.ref)
-        messages.success(request, _action_done(action, lease))
+        messages.success(request, _action_done(action, lease, request.POST.get("action", "")))
     return redirect(lease)
 
 
-def _action_done(action: str, lease: Lease) -> str:
+def _action_done(action: str, lease: Lease, event: str = "") -> str:
     """What the caseworker is told after an action on the lease page: what was done, not only "saved"."""
+    if action == "date" and event in ("last_circulation_review", "move_out_demand_sent"):
+        lease.refresh_from_db(fields=[event])
+        message = {
+            "last_circulation_review": _(
+                "The circulation review of %(day)s is recorded; the next is due a year later."
+            ),
+            "move_out_demand_sent": _("The move-out demand sent on %(day)s by other means is recorded."),
+        }[event]
+        return message % {"day": getattr(lease, event).strftime("%d.%m.%Y")}
     if action == "move_out":
         lease.refresh_from_db(fields=["moved_out"])
         return _("The move-out on %(day)s is recorded; home %(unit)s is free unless it is already let again.") % {

@@ -77,7 +77,9 @@ def test_unit_list__free_filter_leaves_out_a_home_no_longer_in_the_stock(english
     assert [u.address for u in free.context["page"]] == ["Sjøvegen 1, 5411 Stord"]
     assert "1 unit" in free.content.decode()
     assert "Gamlevegen 3" in everything  # the list still shows it, as what it is
-    assert everything.count("Not in the stock") == 1
+    assert everything.count("Not in the stock") == 2  # its row, and the status filter's choice for it
+    out = english.get(url, {"status": "out_of_stock"})
+    assert [u.address for u in out.context["page"]] == ["Gamlevegen 3, 5411 Stord"]
 
 
 @pytest.mark.django_db
@@ -179,6 +181,25 @@ def test_offer_make_view__post_makes_the_offer_and_redirects_with_a_success_mess
     ]
     page = english.get(unit.get_absolute_url()).content.decode()
     assert offer.ref in page and reverse("allocation:offer-answer", args=[offer.ref]) in page
+
+
+@pytest.mark.django_db
+def test_offer_make_view__passing_over_number_one_is_left_to_an_allocation_meeting(english):
+    unit = free_unit(bedrooms=1)
+    first = waiting_case(urgency="A")
+    second = waiting_case(urgency="C")
+    shortlist = english.get(reverse("allocation:unit-shortlist", args=[unit.ref])).content.decode()
+    assert f'data-testid="offer-{first.ref}"' in shortlist and f'data-testid="offer-{second.ref}"' not in shortlist
+    assert f'data-testid="meeting-{second.ref}"' in shortlist
+
+    response = english.post(reverse("allocation:offer-make", args=[unit.ref]), {"application": second.ref})
+
+    assert response.status_code == 302 and not Offer.objects.exists()
+    assert _messages(response) == [
+        f"{second.ref} is number 2 on the shortlist. Passing over number 1 is decided in an allocation meeting, "
+        "where the reason is recorded."
+    ]
+    assert Unit.objects.get(pk=unit.pk).status == "free"
 
 
 @pytest.mark.django_db

@@ -234,7 +234,10 @@ def test_referral_transition__the_whole_loop_writes_one_history_line_per_step(ca
     referral = refer(caseworker)
     for status in LOOP:
         note = "Gjeldsordning innvilga av namsmannen." if status == "outcome" else ""
-        services.referral_transition(referral=referral, to_status=status, note=note, by=advisor)
+        if status == "budget_made":  # follows from making the budget, not from picking the status
+            services.budget_make(referral=referral, data={"net_income": 30_000}, by=advisor)
+        else:
+            services.referral_transition(referral=referral, to_status=status, note=note, by=advisor)
         referral.refresh_from_db()
         assert referral.status == status
 
@@ -289,7 +292,8 @@ def test_referral_transition__an_outcome_needs_a_note(caseworker, advisor):
         ([], "budget_made"),
         ([], "outcome"),
         (["accepted"], "declined"),
-        (["accepted", "budget_made"], "accepted"),
+        (["accepted"], "budget_made"),  # without a budget: the status follows from making one
+        (["accepted", "negotiating"], "accepted"),
         (["accepted", "closed"], "accepted"),
         (["declined"], "accepted"),
     ],
@@ -591,6 +595,8 @@ def test_startlan_decide__the_letter_states_amount_appeal_deadline_and_right_to_
     assert "kjøpe bustad (kjøpesum eller kostnad kr 3 000 000; søkt lån kr 2 400 000)" in " ".join(text.split())
     assert "forskrift om lån frå Husbanken kapittel 5 (startlån)" in " ".join(text.split())
     assert "pant i bustaden" in text
+    # less than applied for is a partial refusal, and the letter says so
+    assert "Du får mindre enn du søkte om: lån kr 2 350 000 av kr 2 400 000." in " ".join(text.split())
     # three weeks from Wednesday 25 Nov 2026 is Wednesday 16 Dec 2026, a working day
     assert "16. desember 2026" in text
     assert "klage" in text.lower()
@@ -614,8 +620,21 @@ def test_startlan_decide__a_bokmal_letter_with_a_grant_cites_both_regulations(
         in text
     )
     assert "Nedbetalingstid 30 år, det første året uten avdrag." in text
+    assert "lån kr 2 200 000 av kr 2 400 000, tilskudd kr 150 000 av kr 200 000. Dette er et delvis avslag" in text
     assert "Tilskuddet skal brukes til det formålet det er gitt til." in text
     assert "pant i boligen" in text
+
+
+def test_startlan_decide__a_grant_of_what_was_applied_for_is_no_partial_refusal(
+    advisor, django_capture_on_commit_callbacks
+):
+    application = startlan(HouseholdFactory(), advisor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(application, advisor, loan_granted=2_400_000)
+
+    text = letter_text(Letter.objects.get(case_ref=application.ref))
+    assert "kr 2 400 000" in text and "delvis avslag" not in text and "mindre enn du søkte om" not in text
 
 
 def test_startlan_decide__a_refusal_letter_also_gives_the_appeal_deadline(advisor, django_capture_on_commit_callbacks):

@@ -855,7 +855,13 @@ def test_rent_adjust__every_problem_is_named_at_once(case, caseworker):
 
 
 def test_after_moving_out__no_renewal_or_review_dated_after_it_but_an_earlier_act_can_be_recorded(case, caseworker):
-    lease = lease_of(case, start=dt.date(2020, 1, 1), moved_in=dt.date(2020, 1, 1), moved_out=dt.date(2025, 4, 8))
+    lease = lease_of(
+        case,
+        start=dt.date(2020, 1, 1),
+        moved_in=dt.date(2020, 1, 1),
+        moved_out=dt.date(2025, 4, 8),
+        last_circulation_review=None,
+    )
 
     with pytest.raises(ValidationError) as refused:
         services.lease_record_date(lease=lease, field="last_circulation_review", day=TODAY, by=caseworker)

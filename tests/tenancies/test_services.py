@@ -360,15 +360,28 @@ def test_lease_move_out__does_not_free_a_unit_already_let_to_the_next_tenant(cas
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("field", ["move_out_demand_sent", "last_circulation_review"])
-def test_lease_record_date__records_today_or_earlier(field, caseworker):
-    lease = LeaseFactory()
+def test_lease_record_date__records_today_or_earlier_but_never_over_a_later_one(field, caseworker):
+    lease = LeaseFactory(start=TODAY - 400 * DAY)
 
-    services.lease_record_date(lease=lease, field=field, day=TODAY, by=caseworker)
-    lease.refresh_from_db()
-    assert getattr(lease, field) == TODAY
     services.lease_record_date(lease=lease, field=field, day=TODAY - 30 * DAY, by=caseworker)
     lease.refresh_from_db()
     assert getattr(lease, field) == TODAY - 30 * DAY
+    services.lease_record_date(lease=lease, field=field, day=TODAY, by=caseworker)
+    lease.refresh_from_db()
+    assert getattr(lease, field) == TODAY
+
+    for day, message in (
+        (
+            TODAY - 60 * DAY,
+            f"A later date is already recorded ({TODAY:%d.%m.%Y}); an administrator can correct a mistyped one.",
+        ),
+        (lease.start - DAY, f"The date cannot be before the lease starts ({lease.start:%d.%m.%Y})."),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            services.lease_record_date(lease=lease, field=field, day=day, by=caseworker)
+        assert refused.value.messages == [message]
+    lease.refresh_from_db()
+    assert getattr(lease, field) == TODAY
 
 
 @pytest.mark.django_db
