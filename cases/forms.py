@@ -341,6 +341,7 @@ class NotifiedForm(forms.Form):
     how = forms.CharField(
         label=_("How this is known"),
         max_length=500,
+        required=False,  # the service asks for it, together with what is wrong with the date
         help_text=_(
             "For example: the party called and said the letter came that day; a receipt for a registered letter."
         ),

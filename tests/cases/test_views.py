@@ -589,6 +589,9 @@ def test_decision_notified__a_letter_that_came_later_moves_the_appeal_deadline_a
         application.decision.refresh_from_db()
         assert application.decision.notified == dt.date(2026, 10, 30)
 
+    both = caseworker_client.post(target, {"notified": "2026-10-29", "how": ""})
+    assert set(both.context["form"].errors) == {"notified", "how"}  # every mistake at once, not one per try
+
     response = caseworker_client.post(target, {"notified": "2026-11-03", "how": "Søkjaren ringde: brevet kom i dag."})
     assert response.status_code == 302
     page = caseworker_client.get(url("case-detail", application), follow=True)
