@@ -248,7 +248,10 @@ def waiting_list(request):
                     row["need"],
                     row["case"].wheelchair_need,
                     row["case"].get_target_group_display(),
-                    row["case"].suspended_until,
+                    # a suspension that has ended is no longer one (the page shows the household as waiting)
+                    row["case"].suspended_until
+                    if row["case"].suspended_until and row["case"].suspended_until >= today
+                    else None,
                     row["offer"] or "",
                 ]
                 for row in _waiting_rows(applications, today)

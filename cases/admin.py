@@ -21,4 +21,23 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_display = ("ref", "kind", "status", "received", "urgency", "assigned_to")
     list_filter = ("status", "kind", "urgency")
     search_fields = ("ref",)
-    readonly_fields = ("household", "status")  # states change only through the services
+    # States change only through the services, and so does what ranks a case on the waiting list or dates its
+    # deadlines (the assessment, with its reasons and history): here they are shown, not edited.
+    readonly_fields = (
+        "ref",
+        "household",
+        "kind",
+        "received",
+        "status",
+        "housing_situation",
+        "main_reason",
+        "urgency",
+        "urgency_suggested",
+        "urgency_reason",
+        "target_group",
+        "wheelchair_need",
+        "min_bedrooms_override",
+        "min_bedrooms_reason",
+        "preliminary_reply_sent",
+        "suspended_until",
+    )

@@ -9,13 +9,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import rules
-from .models import Application, Assessment, Decision, HealthAssessment, HouseholdMember, Person
+from .models import PHONE_VALIDATOR, Application, Assessment, Decision, HealthAssessment, HouseholdMember, Person
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class NationalIdField(forms.CharField):
-    default_error_messages = {"invalid": _("Not a valid fødselsnummer or D-nummer (11 digits).")}
+    default_error_messages = {
+        "invalid": _("Not a valid fødselsnummer or D-nummer (11 digits)."),
+        # what is wrong with it, so the caseworker knows what to look at
+        "length": _("A fødselsnummer or D-nummer has 11 digits."),
+        "kind": _("This is not a fødselsnummer or D-nummer (an H-number or a test number?)."),
+        "date": _("The first six digits are not a valid birth date, or the birth date is in the future."),
+        "checksum": _("The check digits do not add up: look for a typing error."),
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 13)
@@ -30,7 +37,7 @@ class NationalIdField(forms.CharField):
         try:
             return rules.national_id_parse(value).number
         except rules.InvalidNationalId as exc:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+            raise forms.ValidationError(self.error_messages[exc.reason], code="invalid") from exc
 
 
 class PersonForm(forms.Form):
@@ -39,7 +46,7 @@ class PersonForm(forms.Form):
     national_id = NationalIdField()
     given_name = forms.CharField(label=_("Given name"), max_length=120)
     family_name = forms.CharField(label=_("Family name"), max_length=120)
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False, validators=[PHONE_VALIDATOR])
     email = forms.EmailField(label=_("Email"), required=False)
     address = forms.CharField(label=_("Postal address"), max_length=200, required=False)
     postcode = forms.RegexField(
@@ -89,7 +96,9 @@ class ApplicationRegisterForm(PersonForm):
 
 
 class MemberForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=[c for c in HouseholdMember.Role.choices if c[0] != "applicant"])
+    role = forms.ChoiceField(  # chosen, not defaulted: a second "spouse" by default was refused as a second partner
+        label=_("Role"), choices=[("", "---------"), *[c for c in HouseholdMember.Role.choices if c[0] != "applicant"]]
+    )
     national_id = NationalIdField()
     given_name = forms.CharField(label=_("Given name"), max_length=120)
     family_name = forms.CharField(label=_("Family name"), max_length=120)

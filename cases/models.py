@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pghistory
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -20,6 +21,13 @@ from .querysets import ApplicationQuerySet, HouseholdQuerySet, PersonQuerySet
 class Language(models.TextChoices):
     NYNORSK = "nn", _("Nynorsk")
     BOKMAL = "nb", _("Bokmål")
+
+
+# A phone number as people write it: digits, spaces, and + with a country code for a number abroad.
+PHONE_VALIDATOR = RegexValidator(
+    r"^\+?[0-9][0-9 ]{6,18}[0-9]$",
+    _("Give a phone number in digits (spaces are fine), with + and the country code for a number abroad."),
+)
 
 
 @pghistory.track()
@@ -42,7 +50,7 @@ class Person(models.Model):
     given_name = models.CharField(_("given name"), max_length=120)
     family_name = models.CharField(_("family name"), max_length=120)
     birth_date = models.DateField(_("birth date"))
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[PHONE_VALIDATOR])
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("postal address"), max_length=200, blank=True)
     postcode = models.CharField(_("postcode"), max_length=4, blank=True)
@@ -478,7 +486,9 @@ class Decision(models.Model):
     assessment = models.TextField(_("assessment"), blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
     home_description = models.CharField(_("type and size of home"), max_length=300, blank=True)
-    lease_years = models.PositiveSmallIntegerField(_("lease length (years)"), null=True, blank=True)
+    lease_years = models.PositiveSmallIntegerField(
+        _("lease length (years)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

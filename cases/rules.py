@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import holidays
-from stdnum.exceptions import ValidationError
+from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.no import fodselsnummer
 
 # One place for every paragraph reference the product cites.
@@ -95,7 +95,13 @@ _HOLIDAY_NAMES = {
 
 
 class InvalidNationalId(ValueError):
-    """A fødselsnummer or D-nummer that fails the length, date or check-digit test."""
+    """A fødselsnummer or D-nummer that fails the length, date or check-digit test; `reason` says which:
+    "length", "kind" (an H-number or a synthetic number), "date" (no such day, or one in the future) or
+    "checksum" (a typing error, most likely)."""
+
+    def __init__(self, message: str, reason: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -113,15 +119,17 @@ def national_id_parse(value: str) -> NationalId:
     """Validate a fødselsnummer or D-nummer; the one place that knows the rules (incl. 2032's)."""
     number = fodselsnummer.compact(value or "")
     if len(number) != 11 or not number.isdigit():
-        raise InvalidNationalId("must be 11 digits")
+        raise InvalidNationalId("must be 11 digits", "length")
     if int(number[2:4]) > 12:
         # H-numbers (month + 40) and synthetic numbers are not fødselsnummer or D-nummer.
-        raise InvalidNationalId("not a fødselsnummer or D-nummer")
+        raise InvalidNationalId("not a fødselsnummer or D-nummer", "kind")
     try:
         fodselsnummer.validate(number)
         birth_date = fodselsnummer.get_birth_date(number)
+    except InvalidChecksum as exc:
+        raise InvalidNationalId(str(exc), "checksum") from exc
     except ValidationError as exc:
-        raise InvalidNationalId(str(exc)) from exc
+        raise InvalidNationalId(str(exc), "date") from exc
     return NationalId(number=number, birth_date=birth_date, is_d_number=int(number[0]) >= 4)
 
 

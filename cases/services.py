@@ -512,13 +512,23 @@ def preliminary_reply_send(*, application: Application, reason: str, expected: d
     return locked
 
 
+ADVANCE_NOTICE_MIN_DAYS = dt.timedelta(days=7)  # fvl. § 16: a deadline the party can actually use
+
+
 @transaction.atomic
 def advance_notice_send(*, application: Application, planned: str, reply_by: dt.date, by):
     """Fvl. § 16: notify the party of a planned decision and the deadline to comment."""
     if hasattr(application, "decision") or application.status == Status.CLOSED:
         raise TransitionNotAllowed(_("Advance notice comes before a decision; this case is already decided."))
-    if reply_by <= timezone.localdate():
-        raise ValidationError({"reply_by": _("The reply deadline must be in the future.")})
+    earliest = timezone.localdate() + ADVANCE_NOTICE_MIN_DAYS
+    if reply_by < earliest:
+        # a posted letter takes days to arrive, and the party needs time to answer it
+        raise ValidationError(
+            {
+                "reply_by": _("Give the party at least a week to comment: the deadline can be %(day)s or later.")
+                % {"day": earliest.strftime("%d.%m.%Y")}
+            }
+        )
     if not planned.strip():
         raise ValidationError({"planned": _("Describe the planned decision.")})
     return letters.advance_notice_letter_create(

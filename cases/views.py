@@ -245,7 +245,10 @@ def assessment_edit(request, ref: str):
                 else health and health.documented_health_need
             ),
         )
-        form.fields["urgency"].help_text = _("Suggested from the assessment: %(band)s") % {"band": suggested}
+        hint = _("Suggested from the assessment: %(band)s") % {"band": suggested}
+        # the bound field copied the help text when the form was validated: change it there too, or the page
+        # would show the suggestion from what was saved, not from what was entered
+        form.fields["urgency"].help_text = form["urgency"].help_text = hint
     return render(
         request,
         "cases/assessment_form.html",

@@ -54,7 +54,7 @@ def _year_label(year: int, so_far: dt.date | None) -> str:
     """A year as the steering tables name it: the year not yet over is "the year so far", with its day."""
     if so_far is None or year != so_far.year:
         return str(year)
-    return _("%(year)s so far (to %(day)s)") % {"year": year, "day": formats.date_format(so_far, "SHORT_DATE_FORMAT")}
+    return _("%(year)s so far (to %(day)s)") % {"year": year, "day": formats.date_format(so_far, "d.m.Y")}
 
 
 def _per_year_table(data: dict) -> tuple[list[str], list[list]]:

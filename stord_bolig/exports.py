@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 
@@ -18,7 +19,7 @@ def safe_cell(value):
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "ja" if value else "nei"
+        return gettext("Yes") if value else gettext("No")  # in the language of the rest of the file
     if isinstance(value, int | float | dt.date):
         return value
     text = str(value)

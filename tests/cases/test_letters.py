@@ -284,6 +284,8 @@ def test_advance_notice_letter__gives_the_planned_decision_and_the_deadline(
     assert letter.language == language
     assert "Avslag på fornying av leigekontrakten for Hamnegata 4." in text
     assert "9. desember 2026" in text
+    # what the office promises is what the service holds it to: no decision against the party before then
+    assert "som går deg imot, før fristen har gått ut" in " ".join(text.split())
     assert rules.legal_reference(rules.LEGAL_BASIS["advance_notice"], language) in text
     assert application.household.applicant.national_id not in text
 

@@ -811,8 +811,12 @@ def test_advance_notice_send__queues_a_letter_with_the_plan_and_deadline(casewor
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("planned", "reply_by", "field"),
-    [("Avslag.", TODAY, "reply_by"), ("", dt.date(2026, 12, 9), "planned")],
-    ids=["deadline_today", "nothing_planned"],
+    [
+        ("Avslag.", TODAY, "reply_by"),
+        ("Avslag.", TODAY + dt.timedelta(days=6), "reply_by"),  # too short for a posted letter and an answer
+        ("", dt.date(2026, 12, 9), "planned"),
+    ],
+    ids=["deadline_today", "deadline_within_a_week", "nothing_planned"],
 )
 def test_advance_notice_send__needs_a_plan_and_a_future_deadline(caseworker, planned, reply_by, field):
     application = register(caseworker)

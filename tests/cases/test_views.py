@@ -347,8 +347,25 @@ def test_case_create__invalid_national_id_shows_the_error_and_creates_nothing(ca
 
     assert response.status_code == 200
     assert response.context["form"].errors["national_id"]
-    assert nynorsk(NationalIdField.default_error_messages["invalid"]) in response.content.decode()
+    assert nynorsk(NationalIdField.default_error_messages["checksum"]) in response.content.decode()
     assert (Person.objects.count(), Household.objects.count(), Application.objects.count()) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        ("1234567890", "length"),
+        (invalid_national_id(), "checksum"),  # a real number with one digit mistyped
+        ("01013050038", "date"),  # the check digits add up, for a birth date in 2030
+        ("12345678901", "kind"),  # month 34: neither a fødselsnummer nor a D-nummer
+    ],
+)
+def test_national_id_field__says_what_is_wrong_with_the_number(number, reason):
+    from django import forms
+
+    with translation.override("en"), pytest.raises(forms.ValidationError) as refused:
+        NationalIdField().clean(number)
+    assert refused.value.messages == [str(NationalIdField.default_error_messages[reason])]
 
 
 def test_case_create__invalid_member_national_id_shows_the_error_and_creates_nothing(caseworker_client):
@@ -357,6 +374,18 @@ def test_case_create__invalid_member_national_id_shows_the_error_and_creates_not
     assert response.status_code == 200
     assert response.context["members"].forms[1].errors["national_id"]
     assert (Person.objects.count(), Application.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("phone", "accepted"), [("abc", False), ("12", False), ("+47 955 50 123", True), ("95550123", True)]
+)
+def test_case_create__a_phone_number_is_digits(caseworker_client, phone, accepted):
+    response = caseworker_client.post(reverse("cases:case-create"), _register_post(phone=phone))
+
+    assert (response.status_code == 302) is accepted
+    assert Application.objects.exists() is accepted
+    if not accepted:
+        assert "phone" in response.context["form"].errors
 
 
 def test_case_create__future_received_date_shows_the_error_and_creates_nothing(caseworker_client):
@@ -388,8 +417,9 @@ def test_assessment_edit__band_changed_without_reason_shows_the_error_and_saves_
     assert response.status_code == 200
     [error] = response.context["form"].errors["urgency_reason"]
     # the suggestion beside the band is the one the message speaks of: from what was entered, not what was saved
-    suggested = response.context["form"].fields["urgency"].help_text
+    suggested = response.context["form"]["urgency"].help_text  # as the page shows it
     assert suggested.endswith(": B") and error.endswith(" B.")
+    assert f"{suggested}</div>" in response.content.decode()  # the page shows that suggestion, not the saved one
     application.refresh_from_db()
     assert (application.status, application.urgency) == (Status.REGISTERED, "C")
     assert not Assessment.objects.exists()
@@ -497,6 +527,16 @@ def test_case_decide__decided_before_received_shows_the_error_and_decides_nothin
     assert response.context["form"].errors["decided"]
     assert not Decision.objects.exists()
     assert not Letter.objects.exists()
+
+
+@pytest.mark.parametrize("years", ["0", "11"])
+def test_case_decide__a_lease_of_no_years_or_of_more_than_ten_is_refused(caseworker_client, caseworker, years):
+    application = make_ready(caseworker)
+
+    response = caseworker_client.post(url("case-decide", application), _decision_post(lease_years=years))
+
+    assert response.status_code == 200 and "lease_years" in response.context["form"].errors
+    assert not Decision.objects.exists()
 
 
 def test_case_decide__a_case_not_ready_is_not_decided(caseworker_client, caseworker):
@@ -1038,3 +1078,17 @@ def test_case_create__a_bad_postcode_is_named_as_such(caseworker_client):
     assert response.status_code == 200
     assert response.context["form"].errors["postcode"] == ["Eit norsk postnummer har fire siffer."]
     assert not Application.objects.exists()
+
+
+def test_admin__the_urgency_band_and_what_ranks_a_case_cannot_be_changed_there(client, make_user, caseworker):
+    application = make_ready(caseworker)
+    admin = make_user(None, username="sysowner", is_superuser=True, is_staff=True)
+    admin_client = verified_client(client, admin)
+    url_ = reverse("admin:cases_application_change", args=[application.pk])
+    page = admin_client.get(url_).content.decode()
+    assert 'name="urgency"' not in page and 'name="received"' not in page  # shown, not a field
+
+    admin_client.post(url_, {"urgency": "A", "received": "2020-01-01", "assigned_to": caseworker.pk})
+
+    application.refresh_from_db()
+    assert (application.urgency, application.received) == ("C", dt.date(2026, 10, 1))

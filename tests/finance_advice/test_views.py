@@ -477,7 +477,11 @@ def test_referral_intake__a_person_already_registered_comes_with_their_household
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("national_id", "12345678901", "Ikkje eit gyldig fødselsnummer eller D-nummer (11 siffer)."),
+        (
+            "national_id",
+            "12345678901",
+            "Dette er ikkje eit fødselsnummer eller D-nummer (eit H-nummer eller eit testnummer?).",
+        ),
         ("reason", "", "Feltet er påkravd."),
         ("postcode", "541", "Eit norsk postnummer har fire siffer."),
     ],

@@ -110,11 +110,11 @@ def test_summary_pdf__reads_as_a_report_with_its_period_and_tables_not_as_a_lett
     assert lines[:3] == [
         "Stord kommune · Bustadkontoret",
         "Steering figures for the housing office",
-        "Period: 2022–2026 so far (to 11/26/2026)",
+        "Period: 2022–2026 so far (to 26.11.2026)",
     ]
     assert "Households on the waiting list 2" in lines
     shorter = pdf_text(management_client.get(reverse("reports:summary-pdf"), {"from": 2025, "to": 2026}).content)
-    assert "Period: 2025–2026 so far (to 11/26/2026)" in " ".join(shorter.split())  # the dashboard's period
+    assert "Period: 2025–2026 so far (to 26.11.2026)" in " ".join(shorter.split())  # the dashboard's period
     assert any(line.startswith("2022 2023 2024 2025 2026 so far") for line in lines)  # a year a column
     assert any(line.startswith("Waiting at year end 0 0 0 0 1") for line in lines)  # KOSTRA: the swap is not in it
     assert any(line.startswith("Vacant days in the stock") for line in lines)
@@ -178,8 +178,8 @@ def test_dashboard__the_year_not_yet_over_is_the_year_so_far(on_26_november, man
     response = management_client.get(reverse("reports:dashboard"), {"from": 2025, "to": 2027})
 
     rows = {row[0]: dict(zip(response.context["header"], row, strict=True)) for row in response.context["rows"]}
-    assert list(rows) == ["2025", "2026 so far (to 11/26/2026)"]  # no row for a year to come
-    so_far = rows["2026 so far (to 11/26/2026)"]
+    assert list(rows) == ["2025", "2026 so far (to 26.11.2026)"]  # no row for a year to come
+    so_far = rows["2026 so far (to 26.11.2026)"]
     assert so_far["Vacant days in the stock"] == 330  # 1 January to today, not to 31 December
     assert so_far["Homes"] == 1  # the home coming next month is not counted yet
     assert rows["2025"]["Vacant days in the stock"] == 365
