@@ -275,6 +275,13 @@ class DecisionForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
 
+    def clean_decided(self):
+        # said with the form's other errors, not only after they are put right (the service checks it too)
+        decided = self.cleaned_data["decided"]
+        if decided > timezone.localdate():
+            raise forms.ValidationError(_("The decision date cannot be in the future."))
+        return decided
+
 
 class ReversalForm(forms.ModelForm):
     """The grounds of the new decision when the office reverses its own on an appeal."""

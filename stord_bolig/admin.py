@@ -59,8 +59,50 @@ class LetterAdmin(admin.ModelAdmin):
         return False
 
 
+class PolicyParameterForm(forms.ModelForm):
+    """A parameter the product reads, with a value it can use: a mistyped key or an impossible value would
+    otherwise be saved and silently have no effect (or a wrong one)."""
+
+    key = forms.ChoiceField(label=_("key"))
+
+    class Meta:
+        model = PolicyParameter
+        fields = ["key", "valid_from", "value", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .params import DEFAULTS
+
+        self.fields["key"].choices = [
+            (
+                key,
+                _("%(key)s: %(description)s (default %(default)s)")
+                % {"key": key, "description": description, "default": f"{default.normalize():f}"},
+            )
+            for key, (default, description) in DEFAULTS.items()
+        ]
+
+    def clean(self):
+        from .params import LIMITS
+
+        data = super().clean()
+        key, value = data.get("key"), data.get("value")
+        if key in LIMITS and value is not None:
+            lowest, highest, whole = LIMITS[key]
+            if not lowest <= value <= highest:
+                self.add_error(
+                    "value",
+                    _("%(key)s must be between %(low)s and %(high)s.")
+                    % {"key": key, "low": f"{lowest.normalize():f}", "high": f"{highest.normalize():f}"},
+                )
+            elif whole and value != value.to_integral_value():
+                self.add_error("value", _("%(key)s is a whole number.") % {"key": key})
+        return data
+
+
 @admin.register(PolicyParameter)
 class PolicyParameterAdmin(admin.ModelAdmin):
+    form = PolicyParameterForm
     list_display = ("key", "valid_from", "value", "note")
     list_filter = ("key",)
 

@@ -20,6 +20,15 @@ DEFAULTS: dict[str, tuple[Decimal, str]] = {
 }
 
 
+# What each parameter may be: (lowest, highest, whole number). A value outside is a typing error, not a policy.
+LIMITS: dict[str, tuple[Decimal, Decimal, bool]] = {
+    "policy_rate_pct": (Decimal("0"), Decimal("20"), False),
+    "guideline_adult_monthly": (Decimal("1000"), Decimal("50000"), True),
+    "guideline_child_monthly": (Decimal("500"), Decimal("50000"), True),
+    "appeal_reconsider_days": (Decimal("1"), Decimal("90"), True),
+}
+
+
 def param(key: str, on: dt.date) -> Decimal:
     """The value of `key` with the latest valid_from on or before `on`."""
     row = PolicyParameter.objects.filter(key=key, valid_from__lte=on).order_by("-valid_from").first()

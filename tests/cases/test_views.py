@@ -529,6 +529,17 @@ def test_case_decide__decided_before_received_shows_the_error_and_decides_nothin
     assert not Letter.objects.exists()
 
 
+def test_case_decide__a_future_date_is_said_together_with_the_other_mistakes(caseworker_client, caseworker):
+    application = make_ready(caseworker)
+
+    response = caseworker_client.post(
+        url("case-decide", application), _decision_post(decided="2026-12-20", assessment="", lease_years="0")
+    )
+
+    assert {"decided", "assessment", "lease_years"} <= set(response.context["form"].errors)
+    assert not Decision.objects.exists()
+
+
 @pytest.mark.parametrize("years", ["0", "11"])
 def test_case_decide__a_lease_of_no_years_or_of_more_than_ten_is_refused(caseworker_client, caseworker, years):
     application = make_ready(caseworker)
