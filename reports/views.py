@@ -384,7 +384,9 @@ def summary_pdf(request):
 
     today = timezone.localdate()
     language = request.LANGUAGE_CODE
-    data = figures.dashboard_kept(*_period(request.GET, today))  # the period the dashboard shows
+    # computed now (and kept), not read from the hour's kept figures: a report handed round a meeting says what
+    # is true when it is made, every figure as of the same moment (the homeless count is always live)
+    data = figures.dashboard_keep(*_period(request.GET, today))  # the period the dashboard shows
     with translation.override(language):
         header, rows = _per_year_table(data)
         years = [_year_label(year, data["so_far"]) for year in data["years"]]

@@ -124,6 +124,20 @@ def test_summary_pdf__reads_as_a_report_with_its_period_and_tables_not_as_a_lett
         assert letter_part not in text  # no addressee, reference block or signature
 
 
+def test_summary_pdf__counts_now_what_is_true_now_not_the_hours_kept_figures(on_26_november, management_client):
+    from tests.allocation.conftest import waiting_case
+    from tests.cases.conftest import pdf_text
+
+    waiting_case()
+    management_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert management_client.get(reverse("reports:dashboard")).status_code == 200  # keeps the hour's figures
+    waiting_case()  # granted since: the dashboard shows it within the hour, the report at once
+
+    text = " ".join(pdf_text(management_client.get(reverse("reports:summary-pdf")).content).split())
+
+    assert "Households on the waiting list 2" in text
+
+
 def test_dashboard__free_homes_now_are_the_housing_stocks_free_homes(client, make_user, management_client):
     from allocation.models import Unit
     from tests.factories import UnitFactory
