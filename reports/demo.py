@@ -41,7 +41,9 @@ def demo_document(document: dict) -> dict:
     people, households, applications, leases = [], [], [], []
     for number, (unit, given, family, born, group, start, moved_out, outcome) in enumerate(EARLIER_TENANCIES, 1):
         born, start, moved_out = (dt.date.fromisoformat(day) for day in (born, start, moved_out))
-        person, household = f"P-{900 + number:05d}", f"H-{900 + number:04d}"
+        # numbered on from the document's own records, so the references made later follow on from them
+        person = f"P-{len(document['people']) + number:05d}"
+        household = f"H-{len(document['households']) + number:04d}"
         case = f"S-{start.year - (start.month < 4)}-{900 + number:04d}"
         decided = start - dt.timedelta(days=30)
         people.append(
@@ -80,7 +82,7 @@ def demo_document(document: dict) -> dict:
         rent = rents[unit]
         leases.append(
             {
-                "ref": f"L-{900 + number:05d}",
+                "ref": f"L-{len(document['leases']) + number:05d}",
                 "unit": unit,
                 "household": household,
                 "application": case,

@@ -823,17 +823,25 @@ def followup_plan_create(*, lease: Lease, goals: str, support: str, housing_firs
     )
 
 
-def _next_contact_check(next_contact: dt.date | None) -> None:
+def _next_contact_errors(next_contact: dt.date | None) -> dict:
     """The next contact is planned: today or later (a date already passed would be overdue at once)."""
     if next_contact is not None and next_contact < timezone.localdate():
-        raise ValidationError({"next_contact": _("The next contact is planned ahead: it cannot be in the past.")})
+        return {"next_contact": _("The next contact is planned ahead: it cannot be in the past.")}
+    return {}
+
+
+def _next_contact_check(next_contact: dt.date | None) -> None:
+    if errors := _next_contact_errors(next_contact):
+        raise ValidationError(errors)
 
 
 @transaction.atomic
 def followup_contact_add(*, plan: FollowUpPlan, day: dt.date, kind: str, note: str, next_contact, by):
+    errors = _next_contact_errors(next_contact)  # every mistake at once, not one per try
     if day > timezone.localdate():
-        raise ValidationError({"day": _("The date cannot be in the future.")})
-    _next_contact_check(next_contact)
+        errors["day"] = _("The date cannot be in the future.")
+    if errors:
+        raise ValidationError(errors)
     contact = FollowUpContact.objects.create(plan=plan, day=day, kind=kind, note=note.strip(), by=by)
     FollowUpPlan.objects.filter(pk=plan.pk).update(next_contact=next_contact)
     return contact

@@ -1096,6 +1096,16 @@ def test_followup_contact_add__a_future_date_is_refused(plan, caseworker):
     assert FollowUpPlan.objects.get(pk=plan.pk).next_contact == TODAY
 
 
+def test_followup_contact_add__a_future_date_and_a_past_next_contact_are_said_together(plan, caseworker):
+    with pytest.raises(ValidationError) as caught:
+        services.followup_contact_add(
+            plan=plan, day=TODAY + DAY, kind="phone", note="Ringde.", next_contact=TODAY - DAY, by=caseworker
+        )
+
+    assert set(caught.value.message_dict) == {"day", "next_contact"}  # both at once, not one per try
+    assert not FollowUpContact.objects.exists()
+
+
 def test_followup__a_next_contact_in_the_past_is_refused(case, plan, caseworker):
     lease = plan.lease
     attempts = [
