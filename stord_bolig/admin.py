@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .models import AccessLog, Letter, PolicyParameter, RetentionRun, User
+from .params import DEFAULTS, LIMITS
 
 
 class UserChangeForm(BaseUserAdmin.form):
@@ -71,8 +72,6 @@ class PolicyParameterForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .params import DEFAULTS
-
         self.fields["key"].choices = [
             (
                 key,
@@ -83,8 +82,6 @@ class PolicyParameterForm(forms.ModelForm):
         ]
 
     def clean(self):
-        from .params import LIMITS
-
         data = super().clean()
         key, value = data.get("key"), data.get("value")
         if key in LIMITS and value is not None:
